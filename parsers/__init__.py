@@ -1,0 +1,10 @@
+"""Pure parsing: bytes of one report document in, canonical facts, checks and metadata out.
+
+No network and no disk writes happen here, so the same code runs in the CLI, in tests and on
+any worker of a distributed backfill.
+"""
+
+from parsers.model import Check, Fact, Report
+from parsers.parse import PARSER_VERSION, parse
+
+__all__ = ["Check", "Fact", "PARSER_VERSION", "Report", "parse"]

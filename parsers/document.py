@@ -1,0 +1,27 @@
+"""The common shape every source is turned into before extraction.
+
+A document is a sequence of rows of raw cell texts in reading order: table rows from HTML,
+pipe-separated lines, one-cell lines, paragraphs. Extraction sees only this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Line:
+    """One row of cells. ``boundary`` is true when the row is known to be a table row
+    (an HTML ``<tr>``, a pipe line with several cells); single-cell text lines may be
+    cells of a row spread over several lines."""
+
+    cells: list[str]
+    boundary: bool
+
+
+@dataclass(slots=True)
+class Document:
+    origin: str  # html, text, pdf, docx, ocr
+    lines: list[Line]
+    # Title candidates in order of trust (meta ArticleTitle, <title>, <h1>, first text line).
+    titles: list[str] = field(default_factory=list)

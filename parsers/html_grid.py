@@ -1,0 +1,99 @@
+"""HTML pages to lines of cells, in reading order.
+
+Leaf tables (tables holding no other table) become one line per ``<tr>``; everything else
+becomes one line per block of text, so headings between tables stay in order. Layout tables
+that wrap the content are read as text blocks.
+
+Spans need no grid expansion here: extraction anchors every row on its label and reads the
+physical cells that follow it, so a ``rowspan`` label printed once, a ``colspan`` heading or a
+padding cell are each read once, and copies of a merged cell never pose as values.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+from parsers.document import Document, Line
+from parsers.normalize import collapse
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "head", "select", "textarea",
+                   "button", "iframe", "object", "svg"})
+_BLOCK = frozenset({"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+                    "tr", "td", "th", "table", "tbody", "thead", "section", "article", "header",
+                    "footer", "blockquote", "pre", "dd", "dt", "dl", "form", "center", "hr",
+                    "caption", "main", "nav", "aside", "figure", "figcaption", "title", "body"})
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return collapse("".join(t for t in cell.itertext() if isinstance(t, str)))
+
+
+def _table_lines(table: etree._Element) -> list[Line]:
+    lines: list[Line] = []
+    for tr in table.iter("tr"):
+        cells = [_cell_text(td) for td in tr if td.tag in ("td", "th")]
+        if cells and any(cells):
+            lines.append(Line(cells, True))
+    return lines
+
+
+def _is_leaf_table(table: etree._Element) -> bool:
+    return table.find(".//table") is None
+
+
+def _titles(root: etree._Element) -> list[str]:
+    titles: list[str] = []
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").lower() == "articletitle" and meta.get("content"):
+            titles.append(collapse(meta.get("content", "")))
+    for tag in ("title", "h1"):
+        el = next(root.iter(tag), None)
+        if el is not None:
+            text = _cell_text(el)
+            if text:
+                titles.append(text)
+    return titles
+
+
+def html_document(text: str) -> Document:
+    text = _XML_DECL.sub("", text, count=1)
+    try:
+        root = html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return Document("html", [], [])
+    lines: list[Line] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            joined = collapse("".join(buf))
+            buf.clear()
+            if joined:
+                lines.append(Line([joined], False))
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if event == "start":
+            if tag is None or tag in _SKIP or _HIDDEN.search(el.get("style") or ""):
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK:
+                flush()
+            if tag == "table" and _is_leaf_table(el):
+                lines.extend(_table_lines(el))
+                walker.skip_subtree()
+                continue
+            if el.text:
+                buf.append(el.text)
+        else:
+            if tag in _BLOCK:
+                flush()
+            if el.tail:
+                buf.append(el.tail)
+    flush()
+    return Document("html", lines, _titles(root))

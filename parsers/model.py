@@ -1,0 +1,96 @@
+"""The result of parsing one document: report metadata, facts, checks and warnings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported only by the caller that wants a frame
+    import pandas as pd
+
+Number = int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One cell of a statistical table, under its canonical keys."""
+
+    table: str
+    row: str
+    col: str
+    value: Number | None
+    raw: str
+    unit: str | None
+    origin: str
+    inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One accounting identity: both sides and whether they agree."""
+
+    name: str
+    ok: bool
+    lhs: Number
+    rhs: Number
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything one document yielded. ``status`` is ``ok`` unless the document failed."""
+
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    template: str = "unknown"
+    script: str | None = None
+    source: str | None = None
+    sha256: str | None = None
+    encoding: str | None = None
+    origin: str | None = None
+    status: str = "ok"
+    error: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def checks_failed(self) -> list[str]:
+        return [c.name for c in self.checks if not c.ok]
+
+    def fact(self, table: str, row: str, col: str) -> Fact | None:
+        for f in self.facts:
+            if f.table == table and f.row == row and f.col == col:
+                return f
+        return None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The ``parse --json`` object of SCHEMA.md, key for key."""
+        return {
+            "report": {
+                "title": self.title,
+                "agency": self.agency,
+                "year": self.year,
+                "template": self.template,
+                "script": self.script,
+                "source": self.source,
+                "sha256": self.sha256,
+            },
+            "facts": [asdict(f) for f in self.facts],
+            "checks": [asdict(c) for c in self.checks],
+            "warnings": list(self.warnings),
+        }
+
+    def facts_frame(self) -> "pd.DataFrame":
+        """The facts as a long-form DataFrame (one row per cell)."""
+        import pandas as pd
+
+        columns = ["table", "row", "col", "value", "raw", "unit", "origin", "inferred"]
+        frame = pd.DataFrame([asdict(f) for f in self.facts], columns=columns)
+        frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+        frame["inferred"] = frame["inferred"].astype(bool)
+        return frame

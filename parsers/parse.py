@@ -1,0 +1,81 @@
+"""One document's bytes to a :class:`~parsers.model.Report`: the whole parsing pipeline.
+
+decode → lines of cells (HTML or text) → metadata → segments and facts → checks. Every
+failure is reported in the report (``status``, ``error``), never raised, so a batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from parsers.checks import run_checks
+from parsers.decode import DecodeError, decode
+from parsers.document import Document
+from parsers.extract import extract
+from parsers.html_grid import html_document
+from parsers.meta import agency_of, find_title, year_of
+from parsers.model import Report
+from parsers.normalize import plain, script_of
+from parsers.sniff import DESCRIPTIONS, READABLE, sniff
+from parsers.text_grid import text_document
+
+PARSER_VERSION = "1.0.0"
+
+
+def _fail(report: Report, status: str, message: str) -> Report:
+    report.status = status
+    report.error = message
+    report.warnings.append(message)
+    return report
+
+
+def _document(kind: str, text: str) -> Document:
+    return html_document(text) if kind == "html" else text_document(text)
+
+
+def parse(data: bytes, *, source: str | None = None, content_type: str | None = None) -> Report:
+    """Parse one report document (HTML or text) into facts, checks and metadata."""
+    report = Report(source=source, sha256=hashlib.sha256(data).hexdigest())
+    if not data.strip():
+        return _fail(report, "error", "empty document")
+    kind = sniff(data, content_type)
+    if kind not in READABLE:
+        return _fail(report, "unsupported",
+                     f"{DESCRIPTIONS[kind]}: this version reads HTML and text reports only")
+    try:
+        decoded = decode(data, content_type)
+    except DecodeError as exc:
+        return _fail(report, "error", f"cannot decode: {exc}")
+    report.encoding = decoded.encoding
+    doc = _document(kind, decoded.text)
+    report.origin = doc.origin
+    if not doc.lines:
+        return _fail(report, "error", "no text in the document")
+
+    report.title = find_title(doc)
+    report.agency = agency_of(report.title) if report.title else None
+    report.year = year_of(report.title, doc)
+    report.script = script_of("".join(c for line in doc.lines for c in line.cells))
+
+    hint = None if report.year is None else ("2021" if report.year >= 2021 else "2019")
+    extraction = extract(doc, hint)
+    report.warnings.extend(extraction.warnings)
+    if extraction.template is None:
+        looks_like_report = report.title is not None and "信息公开" in plain(report.title)
+        if report.year is not None and report.year <= 2018 and looks_like_report:
+            report.template = "legacy"
+            report.status = "legacy"
+            report.warnings.append("report before 2019: free-form, no statistical tables read")
+            return report
+        report.template = "unknown"
+        if not looks_like_report:
+            return _fail(report, "not_report",
+                         "not an annual report on government information disclosure "
+                         "(no report title and no statistical tables)")
+        return _fail(report, "no_tables", "no statistical tables found in the report")
+    report.template = extraction.template
+    report.facts = extraction.facts
+    report.checks = run_checks(report.facts, report.template)
+    if not any(f.value is not None for f in report.facts):
+        report.status = "empty"
+    return report

@@ -1,0 +1,105 @@
+"""Lines of cells to *segments*: the labels of a table row and the values that follow them.
+
+Every rendering reduces to this: a pipe line ``规章 | 1 | 1 | 8 |``, an HTML ``<tr>``, or the
+same cells one per line all give the labels [规章] and the values [1, 1, 8]. A new segment
+starts at a label that follows values, and at the start of a line known to be a table row.
+Section headings met on the way set the *region* (the table being read) of what follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.document import Line
+from parsers.normalize import label_key
+from parsers.values import Cell, read_value
+
+# Labels longer than this (normalised) are prose, not table labels or headings.
+MAX_LABEL = 48
+
+
+@dataclass(slots=True)
+class Token:
+    raw: str
+    cell: Cell | None  # set for value cells
+    key: str  # label_key of a label; "" for values
+
+    @property
+    def blank(self) -> bool:
+        return self.cell is not None and self.cell.number is None and self.raw == ""
+
+
+@dataclass(slots=True)
+class Segment:
+    labels: list[Token]
+    values: list[Token] = field(default_factory=list)
+    region: str | None = None
+    boundary: bool = False  # the segment started a table row
+    index: int = 0  # position in the document
+
+
+@dataclass(slots=True)
+class Scan:
+    segments: list[Segment]
+    label_keys: list[str]  # every short label in order: template markers, headers, units
+    labels_by_region: dict[str | None, list[tuple[str, str]]]  # region -> (key, raw) of labels
+
+
+def heading_region(key: str) -> str | None | bool:
+    """The table a section heading opens; ``None`` for a section after the tables; ``False``
+    when the text is not a heading."""
+    if "行政复议" in key and ("行政诉讼" in key or key == "行政复议"):
+        return "appeals"
+    if key == "行政复议":
+        return "appeals"
+    if "收到和处理政府信息公开申请" in key:
+        return "requests"
+    if "主动公开政府信息情况" in key or key == "主动公开政府信息":
+        return "active"
+    if "存在的主要问题" in key or "其他需要报告的事项" in key or key.startswith("存在问题"):
+        return None
+    return False
+
+
+def scan(lines: list[Line]) -> Scan:
+    segments: list[Segment] = []
+    label_keys: list[str] = []
+    by_region: dict[str | None, list[tuple[str, str]]] = {}
+    labels: list[Token] = []
+    current: Segment | None = None
+    region: str | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            segments.append(current)
+            current = None
+
+    for line in lines:
+        if line.boundary:
+            close()
+            labels = []
+        for raw in line.cells:
+            cell = read_value(raw)
+            if cell is None:
+                key = label_key(raw)
+                if current is not None:
+                    close()
+                    labels = []
+                if len(key) > MAX_LABEL:
+                    labels = []
+                    continue
+                label_keys.append(key)
+                found = heading_region(key)
+                if found is not False:
+                    region = found  # type: ignore[assignment]
+                    labels = []
+                    continue
+                by_region.setdefault(region, []).append((key, raw))
+                labels.append(Token(raw, None, key))
+            else:
+                if current is None:
+                    current = Segment(list(labels), [], region, line.boundary, len(segments))
+                current.values.append(Token(raw, cell, ""))
+    close()
+    return Scan(segments, label_keys, by_region)

@@ -1,0 +1,84 @@
+"""Cell text to values: numbers, placeholders, units, signs.
+
+A cell is a *value cell* when its text is a number (with sign, thousands separators, decimals,
+a unit, a trailing remark in brackets), a change written in words (减少1), or a placeholder
+(blank, /, -, —, 无). Everything else is a label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from parsers.normalize import nfkc, to_simplified
+
+Number = int | float
+
+PLACEHOLDERS = frozenset({"", "/", "／", "\\", "-", "--", "—", "——", "–", "―", "─", "无", "空", "×", "*"})
+_NUMBER = re.compile(
+    r"^(?P<word>增加|新增|增|减少|减|下降)?\s*(?P<sign>[+\-])?\s*"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>件|个|项|条|次|家|人|宗|亿元|万元|千元|元)?"
+    r"(?:\s*[(\[][^()\[\]]*[)\]])?$"
+)
+_UNCHANGED = frozenset({"持平", "不变", "无变化", "无增减"})
+# Multipliers to 万元 (10,000 yuan).
+MONEY_UNITS: dict[str, Decimal] = {
+    "元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A value cell's reading: the number (or ``None``) and any unit written in the cell."""
+
+    number: Decimal | None
+    unit: str | None
+
+
+def read_value(raw: str) -> Cell | None:
+    """Read a cell as a value; ``None`` when the text is a label, not a value."""
+    text = nfkc(raw).strip()
+    if text in PLACEHOLDERS:
+        return Cell(None, None)
+    text = to_simplified(text).replace(" ", "")
+    m = _NUMBER.match(text)
+    if m is None:
+        if text in _UNCHANGED:
+            return Cell(Decimal(0), None)
+        return None
+    try:
+        number = Decimal(m.group("num").replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        return None
+    word = m.group("word")
+    if m.group("sign") == "-" or word in ("减少", "减", "下降"):
+        number = -number
+    return Cell(number, m.group("unit"))
+
+
+def is_value(raw: str) -> bool:
+    return read_value(raw) is not None
+
+
+def to_number(number: Decimal) -> Number:
+    """Integers stay integers; everything else is a float."""
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+def money_in_wan(number: Decimal, unit: str | None) -> Decimal:
+    """Convert an amount written in ``unit`` to 万元; unknown units are left as printed."""
+    factor = MONEY_UNITS.get(unit or "")
+    return number * factor if factor is not None else number
+
+
+_HEADER_UNIT = re.compile(r"(亿元|万元|千元|元)")
+
+
+def unit_named_in(text: str) -> str | None:
+    """The money unit a column header names, e.g. 本年收费金额（单位：万元） → 万元."""
+    m = _HEADER_UNIT.search(to_simplified(nfkc(text)))
+    return m.group(1) if m else None
