@@ -30,6 +30,7 @@ class Extraction:
     warnings: list[str] = field(default_factory=list)
     tables_seen: set[str] = field(default_factory=set)
     rows_seen: set[tuple[str, str]] = field(default_factory=set)  # labels found, values or not
+    numbers_read: set[str] = field(default_factory=set)  # tables with any number in the text
 
 
 @dataclass(slots=True)
@@ -108,18 +109,14 @@ def extract(doc: Document, template_hint: str | None = None) -> Extraction:
     template = detect_template(sc)
     out = Extraction(template)
     if template is None:
-        probe = _read_rows(sc, SCHEMAS["2019"], out)
-        if not probe or template_hint is None:
-            out.template = None
-            out.warnings.clear()
-            out.tables_seen.clear()
-            if probe:
-                out.warnings.append("statistical tables found, but their template (2019 or 2021)"
-                                    " cannot be told from their headers")
+        found = bool(_read_rows(sc, SCHEMAS["2019"], Extraction(None)))
+        if not found:
+            return out
+        if template_hint is None:
+            out.warnings.append("statistical tables found, but their template (2019 or 2021) "
+                                "cannot be told from their headers or the report's year")
             return out
         template = out.template = template_hint
-        out.warnings.clear()
-        out.tables_seen.clear()
         out.warnings.append(f"template not evident from the tables; assumed {template} "
                             "from the report year")
     tables = SCHEMAS[template]
@@ -129,7 +126,7 @@ def extract(doc: Document, template_hint: str | None = None) -> Extraction:
         table = tables[table_key]
         mine = [r for r in rows if r.table == table_key]
         _place_table(table, mine, doc.origin, money_units, out)
-    _report_coverage(tables, out)
+    _report_coverage(tables, sc.segments[-1].region if sc.segments else None, out)
     return out
 
 
@@ -163,11 +160,13 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         result.extend(_appeal_rows(tables["appeals"], appeals, out))
     for r in result:
         out.tables_seen.add(r.table)
+        if _has_number(r.tokens):
+            out.numbers_read.add(r.table)
     for region, labels in sc.labels_by_region.items():
         names = (region,) if region in ("active", "requests") else ("active", "requests")
         for key, _ in labels:
-            for name in names:
-                row = match_row(key, tables[name], exact_too=(name == region))
+            for name in names:  # exact-only labels (总计, 其他) are header words too: skipped
+                row = match_row(key, tables[name], exact_too=False)
                 if row is not None:
                     out.tables_seen.add(name)
                     out.rows_seen.add((name, row.key))
@@ -368,21 +367,25 @@ def _warn_left_out(table: str, row: str, tokens: list[Token], agreed: dict[int, 
             f"{' | '.join(lost)} is ambiguous; left out")
 
 
-def _report_coverage(tables: dict[str, Table], out: Extraction) -> None:
+def _report_coverage(tables: dict[str, Table], last_region: str | None, out: Extraction
+                     ) -> None:
     have: dict[str, set[str]] = {}
-    numbers: dict[str, int] = {}
     for f in out.facts:
         have.setdefault(f.table, set()).add(f.row)
-        if f.value is not None:
-            numbers[f.table] = numbers.get(f.table, 0) + 1
     for key, table in tables.items():
         if key not in out.tables_seen and key not in have:
             out.warnings.append(f"table {key} not found")
             continue
-        if not numbers.get(key):
+        if key not in out.numbers_read:
             out.warnings.append(f"table {key} is empty: no numbers in it")
             continue
         missing = [r.key for r in table.rows
                    if r.key not in have.get(key, set()) and (key, r.key) not in out.rows_seen]
-        if missing and len(missing) < len(table.rows):
+        if not missing or len(missing) == len(table.rows):
+            continue
+        tail = [r.key for r in table.rows[len(table.rows) - len(missing):]]
+        if key == last_region and missing == tail:
+            out.warnings.append(f"table {key} stops before row {missing[0]} and the document "
+                                "ends there: truncated")
+        else:
             out.warnings.append(f"table {key}: rows not found: {', '.join(missing)}")

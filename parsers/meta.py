@@ -14,7 +14,8 @@ from parsers.normalize import plain
 
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _YEAR = r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})"
-_TITLE_WORDS = ("年度报告", "年报", "工作报告", "年度工作报告")
+_TITLE_WORDS = ("报告", "年报")
+_NOT_REPORT = ("通知", "图解", "一图读懂", "网站工作年度报表", "关于做好", "编制")
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
 _SUFFIX = re.compile(r"[(（【\[][^()（）【】\[\]]{0,8}版[)）】\]]$")
 _AGENCY_BEFORE_YEAR = re.compile(r"^(?:关于)?(?P<agency>.+?)\s*" + _YEAR + r"\s*年")
@@ -28,14 +29,20 @@ def _year(text: str) -> int | None:
     return y if 1990 <= y <= 2100 else None
 
 
+def is_report_title(title: str) -> bool:
+    """An annual report's title, not a notice about the reporting work or a graphic of it."""
+    p = _SUFFIX.sub("", plain(title)).strip()
+    return (len(p) <= 80 and "信息公开" in p and p.endswith(_TITLE_WORDS)
+            and not any(w in p for w in _NOT_REPORT))
+
+
 def find_title(doc: Document) -> str | None:
     """The report's title: the first candidate that reads like an annual report's title."""
     candidates = list(doc.titles)
     candidates += [line.cells[0] for line in doc.lines[:40] if len(line.cells) == 1]
     for cand in candidates:
         for part in _SITE_SPLIT.split(cand.strip()):
-            p = plain(part)
-            if any(w in p for w in _TITLE_WORDS) and "政府信息公开" in p and len(p) <= 80:
+            if is_report_title(part):
                 return part.strip()
     for cand in candidates:
         if cand.strip():

@@ -13,9 +13,9 @@ from parsers.decode import DecodeError, decode
 from parsers.document import Document
 from parsers.extract import extract
 from parsers.html_grid import html_document
-from parsers.meta import agency_of, find_title, year_of
+from parsers.meta import agency_of, find_title, is_report_title, year_of
 from parsers.model import Report
-from parsers.normalize import plain, script_of
+from parsers.normalize import script_of
 from parsers.sniff import DESCRIPTIONS, READABLE, sniff
 from parsers.text_grid import text_document
 
@@ -53,7 +53,8 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
         return _fail(report, "error", "no text in the document")
 
     report.title = find_title(doc)
-    report.agency = agency_of(report.title) if report.title else None
+    if report.title and is_report_title(report.title):
+        report.agency = agency_of(report.title)
     report.year = year_of(report.title, doc)
     report.script = script_of("".join(c for line in doc.lines for c in line.cells))
 
@@ -61,7 +62,7 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     extraction = extract(doc, hint)
     report.warnings.extend(extraction.warnings)
     if extraction.template is None:
-        looks_like_report = report.title is not None and "信息公开" in plain(report.title)
+        looks_like_report = report.title is not None and is_report_title(report.title)
         if report.year is not None and report.year <= 2018 and looks_like_report:
             report.template = "legacy"
             report.status = "legacy"
