@@ -9,8 +9,10 @@ out with a warning.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from parsers import recover
 from parsers.document import Document
@@ -20,6 +22,7 @@ from parsers.segments import Scan, Segment, Token, scan
 from parsers.values import money_in_wan, to_number, unit_named_in
 
 _APPEAL_WIDTH = 5
+_MARKERS = {t: re.compile("|".join(map(re.escape, m))) for t, m in TEMPLATE_MARKERS.items()}
 _NUMERALS = "一二三四五六七八九十0123456789"
 
 
@@ -56,6 +59,7 @@ def row_key(key: str) -> str:
     return key
 
 
+@lru_cache(maxsize=65536)
 def match_row(key: str, table: Table, exact_too: bool) -> Row | None:
     """The row whose distinctive phrase the label holds; the longest phrase wins."""
     key = row_key(key)
@@ -74,8 +78,8 @@ def detect_template(sc: Scan) -> str | None:
     """Which template the tables follow, from their header words (never from the year)."""
     score = {t: 0 for t in TEMPLATE_MARKERS}
     for key in sc.label_keys:
-        for template, markers in TEMPLATE_MARKERS.items():
-            if any(m in key for m in markers):
+        for template, pattern in _MARKERS.items():
+            if pattern.search(key):
                 score[template] += 1
     for seg in sc.segments:
         if seg.labels and row_key(seg.labels[-1].key) == "其他处理" and _has_number(seg.values):
@@ -289,8 +293,7 @@ def _fact(table: str, row: Row, i: int, token: Token, origin: str, inferred: boo
         value = None if number is None else to_number(money_in_wan(number, unit))
         return Fact(table, row.key, col.key, value, token.raw, "万元" if unit else None, origin,
                     inferred)
-    value = None if number is None else to_number(number)
-    return Fact(table, row.key, col.key, value, token.raw, col.unit, origin, inferred)
+    return Fact(table, row.key, col.key, cell.value, token.raw, col.unit, origin, inferred)
 
 
 # --- recovery of rows that lost their empty cells ------------------------------------------
@@ -320,7 +323,7 @@ def _recover(table: Table, rows: list[_Row], partial: list[_Row],
                for r in partial}
     if table.key == "requests":
         joint = _joint_requests(table, rows, partial, per_row)
-        if joint is not None and all(joint.values()):
+        if all(joint.values()):  # else the identities do not hold: judge rows alone
             per_row = joint
     for r in partial:
         vals = _numbers(r.tokens)
@@ -333,7 +336,7 @@ def _recover(table: Table, rows: list[_Row], partial: list[_Row],
 
 def _joint_requests(table: Table, rows: list[_Row], partial: list[_Row],
                     per_row: dict[str, list[tuple[int, ...]]]
-                    ) -> dict[str, list[tuple[int, ...]]] | None:
+                    ) -> dict[str, list[tuple[int, ...]]]:
     """Narrow the candidates with the balance and closed-sum identities of every column."""
     n = len(table.rows[0].cols)
     results = {r.key for r in table.rows if r.key not in _BALANCE}
@@ -352,8 +355,6 @@ def _joint_requests(table: Table, rows: list[_Row], partial: list[_Row],
                     fixed[k * n + j] += c[k] * vec[j]
     variables = [(coef(r.row.key), _numbers(r.tokens), per_row[r.row.key]) for r in partial]
     kept = recover.solve_linear(tuple(fixed), variables, n)
-    if kept is None:
-        return None
     return {r.row.key: k for r, k in zip(partial, kept)}
 
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html
+from lxml import etree
 
 from parsers.document import Document, Line
 from parsers.normalize import collapse
 
-_SKIP = frozenset({"script", "style", "noscript", "template", "head", "select", "textarea",
-                   "button", "iframe", "object", "svg"})
+_SKIP = frozenset({"head"})
 _BLOCK = frozenset({"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
                     "tr", "td", "th", "table", "tbody", "thead", "section", "article", "header",
                     "footer", "blockquote", "pre", "dd", "dt", "dl", "form", "center", "hr",
@@ -28,8 +27,14 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 
 
+# Plain lxml elements: lxml.html's element classes cost a lookup per element visited.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_DROP = ("script", "style", "noscript", "template", "textarea", "select", "button", "iframe",
+         "object", "svg")
+
+
 def _cell_text(cell: etree._Element) -> str:
-    return collapse("".join(t for t in cell.itertext() if isinstance(t, str)))
+    return collapse("".join(cell.itertext()))
 
 
 def _table_lines(table: etree._Element) -> list[Line]:
@@ -62,9 +67,12 @@ def _titles(root: etree._Element) -> list[str]:
 def html_document(text: str) -> Document:
     text = _XML_DECL.sub("", text, count=1)
     try:
-        root = html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
         return Document("html", [], [])
+    etree.strip_elements(root, *_DROP, with_tail=False)
     lines: list[Line] = []
     buf: list[str] = []
 

@@ -16,6 +16,7 @@ _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 _SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Punctuation that varies between renderings and carries no meaning in a label.
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()\[\]{}<>【】〔〕:：;；,，、.。．·!！?？_—\-–~～/|]+")
 _NUMBERING = re.compile(
@@ -70,14 +71,14 @@ def script_of(text: str) -> str:
     Counts characters that change under conversion one way and the other. Real traditional
     documents keep a few simplified forms (关于, 并, 后), so a clear majority decides.
     """
-    sample = text[:50000]
+    sample = "".join(_CJK.findall(text[:8000]))[:800]
     simplified = _T2S.convert(sample)
     traditional = _S2T.convert(sample)
     n_trad = n_simp = 0
     if len(simplified) == len(sample):
-        n_trad = sum(1 for a, b in zip(sample, simplified) if a != b)
+        n_trad = sum(map(str.__ne__, sample, simplified))
     if len(traditional) == len(sample):
-        n_simp = sum(1 for a, b in zip(sample, traditional) if a != b)
+        n_simp = sum(map(str.__ne__, sample, traditional))
     if n_trad + n_simp == 0:
         return "hans"
     share = n_trad / (n_trad + n_simp)

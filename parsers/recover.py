@@ -13,12 +13,15 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import combinations
 
-Vector = tuple[Decimal, ...]
+Number = int | Decimal
+Vector = tuple[Number, ...]
 Placement = tuple[int, ...]  # column index of each value, increasing
 
 _ZERO = Decimal(0)
-# Work limit of the joint search: beyond it, rows are judged by their own sums alone.
-MAX_STATES = 200_000
+# Work limits of the joint search: the exact enumeration runs only on this many remaining
+# combinations, and a column's set of reachable sums is not followed past this size.
+MAX_COMBINATIONS = 20_000
+MAX_SUMSET = 4_000
 
 
 def candidates(values: Sequence[Decimal | None], n: int,
@@ -32,10 +35,11 @@ def candidates(values: Sequence[Decimal | None], n: int,
 
 
 def vector(values: Sequence[Decimal | None], pos: Placement, n: int) -> Vector:
-    vec = [_ZERO] * n
+    """The row's numbers by column; blanks are 0, integers are ints (fast to add)."""
+    vec: list[Number] = [0] * n
     for v, p in zip(values, pos):
         if v is not None:
-            vec[p] = v
+            vec[p] = int(v) if v == v.to_integral_value() else v
     return tuple(vec)
 
 
@@ -72,59 +76,85 @@ def solve_linear(
     fixed: Vector,
     rows: Sequence[tuple[tuple[int, ...], Sequence[Decimal | None], Sequence[Placement]]],
     n: int,
-) -> list[list[Placement]] | None:
-    """Keep the placements of each variable row that appear in some joint solution.
+) -> list[list[Placement]]:
+    """Keep the placements of each variable row that can be part of a joint solution.
 
     Each constraint c and column j requires ``sum(coef[c] * row[j]) == 0`` over all rows;
-    ``fixed`` is the contribution of the rows that are complete (length ``n * constraints``).
+    ``fixed`` is the contribution of the rows that are complete (``n`` entries a constraint).
     ``rows`` gives, per variable row, its coefficients, values and candidate placements.
-    Returns ``None`` when the search exceeds its work limit.
+
+    First every constraint is checked column by column (a placement survives when the other
+    rows can still make up the rest of that column's sum), until nothing changes; this never
+    drops a placement of a real solution. When few combinations remain, an exact search over
+    them settles the rest.
     """
-    vecs = [[_contribution(coef, vector(vals, p, n)) for p in cands]
-            for coef, vals, cands in rows]
-    memo: dict[tuple[int, Vector], bool] = {}
-    budget = [MAX_STATES]
+    vecs = [[vector(vals, p, n) for p in cands] for _, vals, cands in rows]
+    alive = [list(range(len(c))) for _, _, c in rows]
+    changed = True
+    while changed:
+        changed = False
+        for k in range(len(fixed) // n):
+            for j in range(n):
+                target = -fixed[k * n + j]
+                members = [i for i, (coef, _, _) in enumerate(rows) if coef[k]]
+                if not members:
+                    continue
+                sets = [{rows[i][0][k] * vecs[i][c][j] for c in alive[i]} for i in members]
+                prefix = _prefix_sumsets(sets)
+                suffix = _prefix_sumsets(sets[::-1])[::-1]
+                for pos, i in enumerate(members):
+                    before, after = prefix[pos], suffix[pos + 1]
+                    if before is None or after is None:
+                        continue
+                    coef = rows[i][0][k]
+                    keep = [c for c in alive[i]
+                            if any(target - coef * vecs[i][c][j] - x in after for x in before)]
+                    if len(keep) < len(alive[i]):
+                        alive[i] = keep
+                        changed = True
+    combos = 1
+    for a in alive:
+        combos *= max(len(a), 1)
+    if combos <= MAX_COMBINATIONS:
+        alive = _exact(fixed, rows, vecs, alive, n)
+    return [[rows[i][2][c] for c in a] for i, a in enumerate(alive)]
 
-    def finish(i: int, state: Vector) -> bool:
+
+def _prefix_sumsets(sets: Sequence[set[Number]]) -> list[set[Number] | None]:
+    """``out[i]``: every sum taking one element from each of ``sets[:i]`` (``None`` once the
+    set grows too large to follow)."""
+    out: list[set[Number] | None] = [{0}]
+    acc: set[Number] | None = {0}
+    for s in sets:
+        if acc is not None:
+            acc = {a + b for a in acc for b in s}
+            if len(acc) > MAX_SUMSET:
+                acc = None
+        out.append(acc)
+    return out
+
+
+def _exact(fixed: Vector, rows: Sequence[tuple[tuple[int, ...], Sequence[Decimal | None],
+                                               Sequence[Placement]]],
+           vecs: list[list[Vector]], alive: list[list[int]], n: int) -> list[list[int]]:
+    """Enumerate the remaining combinations; keep the placements used by some solution."""
+    contrib = [[_contribution(rows[i][0], vecs[i][c]) for c in a] for i, a in enumerate(alive)]
+    used: list[set[int]] = [set() for _ in rows]
+    chosen: list[int] = []
+
+    def walk(i: int, state: Vector) -> None:
         if i == len(rows):
-            return all(x == 0 for x in state)
-        key = (i, state)
-        hit = memo.get(key)
-        if hit is not None:
-            return hit
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise _Budget
-        result = any(finish(i + 1, _add(state, c)) for c in vecs[i])
-        memo[key] = result
-        return result
+            if all(x == 0 for x in state):
+                for r, c in enumerate(chosen):
+                    used[r].add(c)
+            return
+        for idx, c in enumerate(alive[i]):
+            chosen.append(c)
+            walk(i + 1, _add(state, contrib[i][idx]))
+            chosen.pop()
 
-    try:
-        layer = {tuple(fixed)}
-        keep: list[list[Placement]] = []
-        for i, (_, _, cands) in enumerate(rows):
-            chosen = []
-            nxt: set[Vector] = set()
-            for p, contrib in zip(cands, vecs[i]):
-                good = False
-                for s in layer:
-                    t = _add(s, contrib)
-                    if finish(i + 1, t):
-                        good = True
-                        nxt.add(t)
-                if good:
-                    chosen.append(p)
-            keep.append(chosen)
-            layer = nxt
-            if len(layer) > MAX_STATES:
-                return None
-    except _Budget:
-        return None
-    return keep
-
-
-class _Budget(Exception):
-    pass
+    walk(0, tuple(fixed))
+    return [[c for c in a if c in used[i]] for i, a in enumerate(alive)]
 
 
 def _contribution(coef: tuple[int, ...], vec: Vector) -> Vector:

@@ -45,7 +45,7 @@ class Row:
     printed: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap as a cache key
 class Table:
     key: str
     template: str

@@ -25,10 +25,17 @@ def _cells(line: str) -> list[str]:
 
 
 def text_lines(text: str) -> list[Line]:
+    """Lines of cells. A line holding a lone ``|`` is a blank cell of a one-cell-per-line
+    rendering, unless the document ends rows with runs of pipes (``|||``): then empty cells
+    were dropped and every pipe-only line is such a run."""
+    raw_lines = text.splitlines()
+    dropped = any(len(s) >= 2 and not s.strip("|") for s in (r.strip() for r in raw_lines))
     lines: list[Line] = []
-    for raw in text.splitlines():
+    for raw in raw_lines:
         cells = _cells(raw)
         if not cells:
+            if not dropped and raw.strip() == "|":
+                lines.append(Line([""], False))
             continue
         if len(cells) == 1 and cells[0] == "" and "|" in raw:
             # A line holding only ` |`: one blank cell of a one-cell-per-line rendering.

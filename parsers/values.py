@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from parsers.normalize import nfkc, to_simplified
@@ -35,18 +36,28 @@ class Cell:
 
     number: Decimal | None
     unit: str | None
+    value: Number | None = None  # the number as int or float, for cells that are not money
 
 
+# First characters a value cell can start with; anything else is a label (the fast path).
+_VALUE_START = frozenset("0123456789+-增新减下持不无")
+
+
+@lru_cache(maxsize=65536)
 def read_value(raw: str) -> Cell | None:
     """Read a cell as a value; ``None`` when the text is a label, not a value."""
     text = nfkc(raw).strip()
     if text in PLACEHOLDERS:
-        return Cell(None, None)
+        return _BLANK
+    if text[0] not in _VALUE_START and to_simplified(text[0]) not in _VALUE_START:
+        return None
     text = to_simplified(text).replace(" ", "")
+    if text in PLACEHOLDERS:  # 無
+        return _BLANK
     m = _NUMBER.match(text)
     if m is None:
         if text in _UNCHANGED:
-            return Cell(Decimal(0), None)
+            return Cell(Decimal(0), None, 0)
         return None
     try:
         number = Decimal(m.group("num").replace(",", ""))
@@ -55,7 +66,10 @@ def read_value(raw: str) -> Cell | None:
     word = m.group("word")
     if m.group("sign") == "-" or word in ("减少", "减", "下降"):
         number = -number
-    return Cell(number, m.group("unit"))
+    return Cell(number, m.group("unit"), to_number(number))
+
+
+_BLANK = Cell(None, None)
 
 
 def is_value(raw: str) -> bool:
