@@ -17,43 +17,56 @@ _BALANCE_RHS = ("closed_total", "carried_forward")
 _NOT_RESULTS = frozenset(_BALANCE_LHS + _BALANCE_RHS)
 
 
-def _clean(x: float | int) -> Number:
+def _clean(x: Number) -> Number:
     """Sums of decimals drift (0.1 + 0.2); counts are integers anyway."""
+    if isinstance(x, int):
+        return x
     r = round(x, 6)
     return int(r) if r == int(r) else r
 
 
-def run_checks(facts: Iterable[Fact], template: str) -> list[Check]:
-    cell: dict[tuple[str, str, str], Number] = {}
-    rows: dict[str, set[str]] = {}
+def _check(name: str, lhs: Number, rhs: Number) -> Check:
+    lhs, rhs = _clean(lhs), _clean(rhs)
+    return Check(name, lhs == rhs, lhs, rhs)
+
+
+def _vectors(facts: Iterable[Fact], table: str, cols: tuple[str, ...]) -> dict[str, list[Number]]:
+    """Each row of ``table`` as a list of numbers in column order (absent and null: 0)."""
+    index = {c: i for i, c in enumerate(cols)}
+    rows: dict[str, list[Number]] = {}
     for f in facts:
-        cell[(f.table, f.row, f.col)] = f.value or 0
-        rows.setdefault(f.table, set()).add(f.row)
+        if f.table == table:
+            vec = rows.setdefault(f.row, [0] * len(cols))
+            if f.value is not None:
+                vec[index[f.col]] = f.value
+    return rows
 
-    def get(table: str, row: str, col: str) -> Number:
-        return cell.get((table, row, col), 0)
 
-    def check(name: str, lhs: float, rhs: float) -> Check:
-        lhs, rhs = _clean(lhs), _clean(rhs)
-        return Check(name, lhs == rhs, lhs, rhs)
-
+def run_checks(facts: list[Fact], template: str) -> list[Check]:
+    if template not in SCHEMAS:
+        return []
     checks: list[Check] = []
-    if "requests" in rows and template in SCHEMAS:
-        table = SCHEMAS[template]["requests"]
-        results = [r.key for r in table.rows if r.key not in _NOT_RESULTS]
-        for col in (c.key for c in REQUEST_COLS):
-            lhs = sum(get("requests", r, col) for r in _BALANCE_LHS)
-            rhs = sum(get("requests", r, col) for r in _BALANCE_RHS)
-            checks.append(check(f"requests.balance.{col}", lhs, rhs))
-        for col in (c.key for c in REQUEST_COLS):
-            total = get("requests", "closed_total", col)
-            checks.append(check(f"requests.closed_sum.{col}", total,
-                                sum(get("requests", r, col) for r in results)))
-        for row in (r.key for r in table.rows):
-            parts = sum(get("requests", row, c.key) for c in REQUEST_COLS[:-1])
-            checks.append(check(f"requests.row_sum.{row}", get("requests", row, "total"), parts))
-    if "appeals" in rows and template in SCHEMAS:
-        for row in (r.key for r in SCHEMAS[template]["appeals"].rows):
-            parts = sum(get("appeals", row, c.key) for c in APPEAL_COLS[:-1])
-            checks.append(check(f"appeals.row_sum.{row}", get("appeals", row, "total"), parts))
+    cols = tuple(c.key for c in REQUEST_COLS)
+    rows = _vectors(facts, "requests", cols)
+    if rows:
+        zero = [0] * len(cols)
+        keys = [r.key for r in SCHEMAS[template]["requests"].rows]
+        get = lambda key: rows.get(key, zero)  # noqa: E731
+        results = [get(k) for k in keys if k not in _NOT_RESULTS]
+        for j, col in enumerate(cols):
+            checks.append(_check(f"requests.balance.{col}",
+                                 sum(get(k)[j] for k in _BALANCE_LHS),
+                                 sum(get(k)[j] for k in _BALANCE_RHS)))
+        for j, col in enumerate(cols):
+            checks.append(_check(f"requests.closed_sum.{col}", get("closed_total")[j],
+                                 sum(r[j] for r in results)))
+        for key in keys:
+            vec = get(key)
+            checks.append(_check(f"requests.row_sum.{key}", vec[-1], sum(vec[:-1])))
+    cols = tuple(c.key for c in APPEAL_COLS)
+    rows = _vectors(facts, "appeals", cols)
+    if rows:
+        for key in (r.key for r in SCHEMAS[template]["appeals"].rows):
+            vec = rows.get(key, [0] * len(cols))
+            checks.append(_check(f"appeals.row_sum.{key}", vec[-1], sum(vec[:-1])))
     return checks

@@ -16,7 +16,6 @@ _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 _SPACE = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Punctuation that varies between renderings and carries no meaning in a label.
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()\[\]{}<>【】〔〕:：;；,，、.。．·!！?？_—\-–~～/|]+")
 _NUMBERING = re.compile(
@@ -65,20 +64,31 @@ def label_key(text: str) -> str:
     return _PUNCT.sub("", strip_numbering(text))
 
 
+@lru_cache(maxsize=1)
+def _script_table() -> dict[int, str]:
+    """Every CJK character that exists only in one script, mapped to ``T`` or ``S``."""
+    chars = "".join(map(chr, range(0x4E00, 0xA000)))
+    table: dict[int, str] = {}
+    for a, b in zip(chars, _T2S.convert(chars)):
+        if a != b:
+            table[ord(a)] = "T"
+    for a, b in zip(chars, _S2T.convert(chars)):
+        if a != b and ord(a) not in table:
+            table[ord(a)] = "S"
+    return table
+
+
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+
+
 def script_of(text: str) -> str:
     """``hans``, ``hant`` or ``mixed``: which script the Chinese characters are written in.
 
-    Counts characters that change under conversion one way and the other. Real traditional
-    documents keep a few simplified forms (关于, 并, 后), so a clear majority decides.
+    Counts the characters that exist in only one of the scripts. Real traditional documents
+    keep a few simplified forms (关于, 并, 后), so a clear majority decides.
     """
-    sample = "".join(_CJK.findall(text[:8000]))[:800]
-    simplified = _T2S.convert(sample)
-    traditional = _S2T.convert(sample)
-    n_trad = n_simp = 0
-    if len(simplified) == len(sample):
-        n_trad = sum(map(str.__ne__, sample, simplified))
-    if len(traditional) == len(sample):
-        n_simp = sum(map(str.__ne__, sample, traditional))
+    marks = _NOT_CJK.sub("", text[:6000]).translate(_script_table())
+    n_trad, n_simp = marks.count("T"), marks.count("S")
     if n_trad + n_simp == 0:
         return "hans"
     share = n_trad / (n_trad + n_simp)

@@ -33,6 +33,19 @@ def _document(kind: str, text: str) -> Document:
     return html_document(text) if kind == "html" else text_document(text)
 
 
+def _sample(doc: Document, size: int = 4000) -> str:
+    """The document's first few thousand characters of text, for script detection."""
+    parts: list[str] = []
+    total = 0
+    for line in doc.lines:
+        for cell in line.cells:
+            parts.append(cell)
+            total += len(cell)
+        if total > size:
+            break
+    return "".join(parts)
+
+
 def parse(data: bytes, *, source: str | None = None, content_type: str | None = None) -> Report:
     """Parse one report document (HTML or text) into facts, checks and metadata."""
     report = Report(source=source, sha256=hashlib.sha256(data).hexdigest())
@@ -56,7 +69,7 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     if report.title and is_report_title(report.title):
         report.agency = agency_of(report.title)
     report.year = year_of(report.title, doc)
-    report.script = script_of("".join(c for line in doc.lines for c in line.cells))
+    report.script = script_of(_sample(doc))
 
     hint = None if report.year is None else ("2021" if report.year >= 2021 else "2019")
     extraction = extract(doc, hint)

@@ -9,6 +9,7 @@ Section headings met on the way set the *region* (the table being read) of what 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsers.document import Line
 from parsers.normalize import label_key
@@ -45,12 +46,12 @@ class Scan:
     labels_by_region: dict[str | None, list[tuple[str, str]]]  # region -> (key, raw) of labels
 
 
+@lru_cache(maxsize=65536)
 def heading_region(key: str) -> str | None | bool:
     """The table a section heading opens; ``None`` for a section after the tables; ``False``
-    when the text is not a heading."""
-    if "行政复议" in key and ("行政诉讼" in key or key == "行政复议"):
-        return "appeals"
-    if key == "行政复议":
+    when the text is not a heading. The appeals table's first header cell (行政复议) opens
+    it too, for reports that print no heading."""
+    if key == "行政复议" or ("行政复议" in key and "行政诉讼" in key):
         return "appeals"
     if "收到和处理政府信息公开申请" in key:
         return "requests"
@@ -69,37 +70,35 @@ def scan(lines: list[Line]) -> Scan:
     current: Segment | None = None
     region: str | None = None
 
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            segments.append(current)
-            current = None
-
     for line in lines:
         if line.boundary:
-            close()
+            if current is not None:
+                segments.append(current)
+                current = None
             labels = []
         for raw in line.cells:
             cell = read_value(raw)
-            if cell is None:
-                key = label_key(raw)
-                if current is not None:
-                    close()
-                    labels = []
-                if len(key) > MAX_LABEL:
-                    labels = []
-                    continue
-                label_keys.append(key)
-                found = heading_region(key)
-                if found is not False:
-                    region = found  # type: ignore[assignment]
-                    labels = []
-                    continue
-                by_region.setdefault(region, []).append((key, raw))
-                labels.append(Token(raw, None, key))
-            else:
+            if cell is not None:
                 if current is None:
-                    current = Segment(list(labels), [], region, line.boundary, len(segments))
+                    current = Segment(labels[:], [], region, line.boundary, len(segments))
                 current.values.append(Token(raw, cell, ""))
-    close()
+                continue
+            if current is not None:
+                segments.append(current)
+                current = None
+                labels = []
+            key = label_key(raw)
+            if len(key) > MAX_LABEL:
+                labels = []
+                continue
+            label_keys.append(key)
+            found = heading_region(key)
+            if found is not False:
+                region = found  # type: ignore[assignment]
+                labels = []
+                continue
+            by_region.setdefault(region, []).append((key, raw))
+            labels.append(Token(raw, None, key))
+    if current is not None:
+        segments.append(current)
     return Scan(segments, label_keys, by_region)
