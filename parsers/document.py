@@ -17,6 +17,9 @@ class Line:
 
     cells: list[str]
     boundary: bool
+    # The line began with a bare ``|``: a leading pipe (``| 0 | 1 |``), or the end of a blank
+    # first cell (`` | 1 |`` with the blank trimmed away). Extraction decides by counting.
+    lead_gap: bool = False
 
 
 @dataclass(slots=True)

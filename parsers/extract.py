@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 
 from parsers import recover
@@ -19,6 +18,7 @@ from parsers.document import Document
 from parsers.model import Fact
 from parsers.schema import (REQUEST_GROUPS, SCHEMAS, TEMPLATE_MARKERS, Row, Table)
 from parsers.segments import Scan, Segment, Token, scan
+from parsers.values import BLANK as _BLANK
 from parsers.values import money_in_wan, to_number, unit_named_in
 
 _APPEAL_WIDTH = 5
@@ -137,7 +137,7 @@ def extract(doc: Document, template_hint: str | None = None) -> Extraction:
 def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row]:
     """Match segments to rows; gather the appeals values; place unlabeled rows by order."""
     rows: dict[tuple[str, str], _Row] = {}
-    appeals: list[Token] = []
+    appeals: list[Segment] = []
     unmatched: list[tuple[int, str, Segment]] = []  # (position, table, segment)
     sequence: list[tuple[int, str, Row]] = []  # matched rows in document order
     ctx: str | None = None
@@ -147,7 +147,7 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
             ctx = last_region = seg.region
         if ctx == "appeals":
             if not (seg.labels and seg.boundary and all(t.blank for t in seg.values)):
-                appeals.extend(seg.values)  # else: the padding cells of a header row
+                appeals.append(seg)  # else: the padding cells of a header row
             continue
         hit = _match_segment(seg, tables, ctx)
         if hit is None:
@@ -179,9 +179,24 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
     return result
 
 
+def _fill_gaps(values: list[Token], n: int) -> list[Token]:
+    """When exactly the lines that began with a bare pipe are short of a cell, that pipe
+    closed a blank first cell: put the blank back."""
+    gaps = sum(1 for t in values if t.lead_gap)
+    if not gaps or len(values) + gaps != n:
+        return values
+    filled: list[Token] = []
+    for t in values:
+        if t.lead_gap:
+            filled.append(Token("", _BLANK, ""))
+        filled.append(t)
+    return filled
+
+
 def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list[Token],
            out: Extraction, fallback: bool = False) -> None:
     n = len(row.cols)
+    values = _fill_gaps(values, n)
     if len(values) < n and not _has_number(values):
         return  # a few blanks at unknown positions (a header row's padding): nothing to place
     if len(values) >= n and not _has_number(values[n:]):
@@ -234,8 +249,11 @@ def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
                         f"({' | '.join(t.raw for t in seg.values)})")
 
 
-def _appeal_rows(table: Table, values: list[Token], out: Extraction) -> list[_Row]:
+def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list[_Row]:
     n = len(table.rows) * _APPEAL_WIDTH
+    if sum(len(s.values) for s in segments) > n:  # blank spacer rows around the data row
+        segments = [s for s in segments if _has_number(s.values)] or segments[:1]
+    values = _fill_gaps([t for s in segments for t in s.values], n)
     if len(values) > n and _has_number(values[n:]):
         out.warnings.append(f"appeals: {len(values)} values for {n} cells "
                             f"({' | '.join(t.raw for t in values)}); table left out")
@@ -301,8 +319,8 @@ def _fact(table: str, row: Row, i: int, token: Token, origin: str, inferred: boo
 _BALANCE = {"received_new": 1, "carried_over": 1, "closed_total": -1, "carried_forward": -1}
 
 
-def _numbers(tokens: list[Token]) -> list[Decimal | None]:
-    return [t.cell.number if t.cell is not None else None for t in tokens]
+def _numbers(tokens: list[Token]) -> list[recover.Number]:
+    return recover.numbers([t.cell.number if t.cell is not None else None for t in tokens])
 
 
 def _recover(table: Table, rows: list[_Row], partial: list[_Row],
@@ -345,7 +363,7 @@ def _joint_requests(table: Table, rows: list[_Row], partial: list[_Row],
         closed = 1 if key == "closed_total" else (-1 if key in results else 0)
         return (_BALANCE.get(key, 0), closed)
 
-    fixed = [Decimal(0)] * (2 * n)
+    fixed: list[recover.Number] = [0] * (2 * n)
     for r in rows:
         if r.complete:
             c = coef(r.row.key)

@@ -41,7 +41,7 @@ def _table_lines(table: etree._Element) -> list[Line]:
     lines: list[Line] = []
     for tr in table.iter("tr"):
         cells = [_cell_text(td) for td in tr if td.tag in ("td", "th")]
-        if cells and any(cells):
+        if cells:  # a row of blank cells is a blank data row (an appeals table left empty)
             lines.append(Line(cells, True))
     return lines
 

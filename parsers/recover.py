@@ -17,29 +17,30 @@ Number = int | Decimal
 Vector = tuple[Number, ...]
 Placement = tuple[int, ...]  # column index of each value, increasing
 
-_ZERO = Decimal(0)
 # Work limits of the joint search: the exact enumeration runs only on this many remaining
 # combinations, and a column's set of reachable sums is not followed past this size.
 MAX_COMBINATIONS = 20_000
 MAX_SUMSET = 4_000
 
 
-def candidates(values: Sequence[Decimal | None], n: int,
+def candidates(values: Sequence[Number], n: int,
                ok: Callable[[Vector], bool] | None = None) -> list[Placement]:
     """Placements of ``values`` (in order) into ``n`` columns whose vector passes ``ok``."""
-    out = []
-    for pos in combinations(range(n), len(values)):
-        if ok is None or ok(vector(values, pos, n)):
-            out.append(pos)
-    return out
+    if ok is None:
+        return list(combinations(range(n), len(values)))
+    return [pos for pos in combinations(range(n), len(values)) if ok(vector(values, pos, n))]
 
 
-def vector(values: Sequence[Decimal | None], pos: Placement, n: int) -> Vector:
-    """The row's numbers by column; blanks are 0, integers are ints (fast to add)."""
+def numbers(values: Sequence[Decimal | None]) -> list[Number]:
+    """Blanks as 0 and integers as ints: fast to add, exact to compare."""
+    return [0 if v is None else int(v) if v == v.to_integral_value() else v for v in values]
+
+
+def vector(values: Sequence[Number], pos: Placement, n: int) -> Vector:
+    """The row's numbers by column (``values`` from :func:`numbers`)."""
     vec: list[Number] = [0] * n
     for v, p in zip(values, pos):
-        if v is not None:
-            vec[p] = int(v) if v == v.to_integral_value() else v
+        vec[p] = v
     return tuple(vec)
 
 
@@ -48,13 +49,13 @@ def row_sum_ok(groups: int, width: int) -> Callable[[Vector], bool]:
     def ok(vec: Vector) -> bool:
         for g in range(groups):
             part = vec[g * width:(g + 1) * width]
-            if sum(part[:-1], _ZERO) != part[-1]:
+            if sum(part[:-1]) != part[-1]:
                 return False
         return True
     return ok
 
 
-def agreed_cells(values: Sequence[Decimal | None], placements: Sequence[Placement]
+def agreed_cells(values: Sequence[object], placements: Sequence[Placement]
                  ) -> dict[int, int]:
     """Columns on which all placements agree: column -> index of the value placed there."""
     if not placements:
@@ -74,7 +75,7 @@ def agreed_cells(values: Sequence[Decimal | None], placements: Sequence[Placemen
 
 def solve_linear(
     fixed: Vector,
-    rows: Sequence[tuple[tuple[int, ...], Sequence[Decimal | None], Sequence[Placement]]],
+    rows: Sequence[tuple[tuple[int, ...], Sequence[Number], Sequence[Placement]]],
     n: int,
 ) -> list[list[Placement]]:
     """Keep the placements of each variable row that can be part of a joint solution.
@@ -99,18 +100,18 @@ def solve_linear(
                 members = [i for i, (coef, _, _) in enumerate(rows) if coef[k]]
                 if not members:
                     continue
-                sets = [{rows[i][0][k] * vecs[i][c][j] for c in alive[i]} for i in members]
+                col = {i: [rows[i][0][k] * vecs[i][c][j] for c in alive[i]] for i in members}
+                sets = [set(col[i]) for i in members]
                 prefix = _prefix_sumsets(sets)
                 suffix = _prefix_sumsets(sets[::-1])[::-1]
                 for pos, i in enumerate(members):
                     before, after = prefix[pos], suffix[pos + 1]
                     if before is None or after is None:
                         continue
-                    coef = rows[i][0][k]
-                    keep = [c for c in alive[i]
-                            if any(target - coef * vecs[i][c][j] - x in after for x in before)]
-                    if len(keep) < len(alive[i]):
-                        alive[i] = keep
+                    supported = {v for v in sets[pos]
+                                 if any(target - v - x in after for x in before)}
+                    if len(supported) < len(sets[pos]):
+                        alive[i] = [c for c, v in zip(alive[i], col[i]) if v in supported]
                         changed = True
     combos = 1
     for a in alive:
@@ -134,7 +135,7 @@ def _prefix_sumsets(sets: Sequence[set[Number]]) -> list[set[Number] | None]:
     return out
 
 
-def _exact(fixed: Vector, rows: Sequence[tuple[tuple[int, ...], Sequence[Decimal | None],
+def _exact(fixed: Vector, rows: Sequence[tuple[tuple[int, ...], Sequence[Number],
                                                Sequence[Placement]]],
            vecs: list[list[Vector]], alive: list[list[int]], n: int) -> list[list[int]]:
     """Enumerate the remaining combinations; keep the placements used by some solution."""
@@ -158,7 +159,7 @@ def _exact(fixed: Vector, rows: Sequence[tuple[tuple[int, ...], Sequence[Decimal
 
 
 def _contribution(coef: tuple[int, ...], vec: Vector) -> Vector:
-    out: list[Decimal] = []
+    out: list[Number] = []
     for c in coef:
         out.extend(v * c for v in vec)
     return tuple(out)

@@ -24,6 +24,7 @@ class Token:
     raw: str
     cell: Cell | None  # set for value cells
     key: str  # label_key of a label; "" for values
+    lead_gap: bool = False  # a blank cell may stand before this value (see Line.lead_gap)
 
     @property
     def blank(self) -> bool:
@@ -76,12 +77,12 @@ def scan(lines: list[Line]) -> Scan:
                 segments.append(current)
                 current = None
             labels = []
-        for raw in line.cells:
+        for i, raw in enumerate(line.cells):
             cell = read_value(raw)
             if cell is not None:
                 if current is None:
                     current = Segment(labels[:], [], region, line.boundary, len(segments))
-                current.values.append(Token(raw, cell, ""))
+                current.values.append(Token(raw, cell, "", i == 0 and line.lead_gap))
                 continue
             if current is not None:
                 segments.append(current)

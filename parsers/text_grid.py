@@ -41,7 +41,7 @@ def text_lines(text: str) -> list[Line]:
             # A line holding only ` |`: one blank cell of a one-cell-per-line rendering.
             lines.append(Line([""], False))
             continue
-        lines.append(Line(cells, len(cells) > 1))
+        lines.append(Line(cells, len(cells) > 1, raw.lstrip().startswith("|")))
     return lines
 
 

@@ -48,12 +48,12 @@ def read_value(raw: str) -> Cell | None:
     """Read a cell as a value; ``None`` when the text is a label, not a value."""
     text = nfkc(raw).strip()
     if text in PLACEHOLDERS:
-        return _BLANK
+        return BLANK
     if text[0] not in _VALUE_START and to_simplified(text[0]) not in _VALUE_START:
         return None
     text = to_simplified(text).replace(" ", "")
     if text in PLACEHOLDERS:  # 無
-        return _BLANK
+        return BLANK
     m = _NUMBER.match(text)
     if m is None:
         if text in _UNCHANGED:
@@ -69,7 +69,7 @@ def read_value(raw: str) -> Cell | None:
     return Cell(number, m.group("unit"), to_number(number))
 
 
-_BLANK = Cell(None, None)
+BLANK = Cell(None, None)
 
 
 def is_value(raw: str) -> bool:

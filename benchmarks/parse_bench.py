@@ -1,0 +1,146 @@
+"""Parse speed and memory on a generated corpus, against pandas.read_html on the same HTML.
+
+Usage: ``python benchmarks/parse_bench.py [--html 400] [--text 1000] [--seed 0]``
+
+The corpus is made in memory by fixtures/reports (mixed layouts, both templates, UTF-8 and GBK
+pages), nothing is written to disk. Runs on one core. Prints figures only: timing depends on
+the machine, so nothing here asserts. Targets (issue 2): >= 300 HTML reports/s, >= 1,000 text
+reports/s, faster than read_html, which only extracts tables while parse also decodes, finds
+metadata, maps every cell to the schema and runs the checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import parsers  # noqa: E402
+from fixtures.reports import render as R  # noqa: E402
+
+
+def pin_one_core() -> str:
+    """Run on a single CPU so the figures mean "per core"."""
+    try:
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"cpu {cpu}"
+    except (AttributeError, OSError):
+        return "unpinned"
+
+
+def build_corpus(n_html: int, n_text: int, seed: int) -> tuple[list[R.Case], list[R.Case]]:
+    """Deterministic mixed corpus: layouts, templates and encodings cycle."""
+    html_cases, text_cases = [], []
+    for i in range(n_html):
+        layout = R.HTML_LAYOUTS[i % 2]
+        enc = R.ENCODINGS[(i // 2) % len(R.ENCODINGS)]
+        html_cases.append(R.make_case(seed * 1_000_003 + i, ("2019", "2021")[(i // 8) % 2],
+                                      layout, encoding=enc))
+    for i in range(n_text):
+        layout = R.TEXT_LAYOUTS[i % 3]
+        text_cases.append(R.make_case(seed * 1_000_003 + 500_000 + i,
+                                      ("2019", "2021")[(i // 3) % 2], layout))
+    return html_cases, text_cases
+
+
+def time_parse(cases: list[R.Case]) -> tuple[float, list[parsers.Report]]:
+    gc.collect()
+    start = time.perf_counter()
+    reports = [parsers.parse(c.data, source=c.name, content_type=c.content_type) for c in cases]
+    return time.perf_counter() - start, reports
+
+
+def time_read_html(cases: list[R.Case]) -> tuple[float, int]:
+    """pandas.read_html (lxml) on the same pages, decoded beforehand (not timed)."""
+    import pandas as pd
+
+    texts = [c.data.decode("utf-8" if c.variant.encoding == "utf-8" else "gb18030")
+             for c in cases]
+    gc.collect()
+    tables = 0
+    start = time.perf_counter()
+    for text in texts:
+        tables += len(pd.read_html(io.StringIO(text), flavor="lxml"))
+    return time.perf_counter() - start, tables
+
+
+def accuracy(cases: list[R.Case], reports: list[parsers.Report]) -> tuple[int, int]:
+    """Documents parsed back without a problem (the round-trip judgement)."""
+    good = 0
+    for case, report in zip(cases, reports):
+        if case.layout == "dropped_empty":
+            problems = R.judge_dropped(report, case, complete=False)
+        else:
+            problems = R.judge_exact(report, case)
+        good += not problems
+    return good, len(cases)
+
+
+def peak_memory(cases: list[R.Case]) -> int:
+    """tracemalloc peak while parsing the documents one by one (bytes)."""
+    tracemalloc.start()
+    for c in cases:
+        parsers.parse(c.data, source=c.name, content_type=c.content_type)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--html", type=int, default=400, help="HTML documents")
+    ap.add_argument("--text", type=int, default=1000, help="text documents")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    where = pin_one_core()
+    t0 = time.perf_counter()
+    html_cases, text_cases = build_corpus(args.html, args.text, args.seed)
+    html_bytes = sum(len(c.data) for c in html_cases)
+    text_bytes = sum(len(c.data) for c in text_cases)
+    print(f"corpus: {len(html_cases)} HTML ({html_bytes / 1e6:.1f} MB), {len(text_cases)} text "
+          f"({text_bytes / 1e6:.1f} MB), built in {time.perf_counter() - t0:.1f} s; {where}")
+
+    time_parse(html_cases[:10] + text_cases[:10])  # warm caches (OpenCC, regexes)
+    html_s, html_reports = time_parse(html_cases)
+    text_s, text_reports = time_parse(text_cases)
+    print(f"parse HTML: {len(html_cases) / html_s:8.0f} reports/s "
+          f"({html_s * 1000 / len(html_cases):.2f} ms each; target >= 300)")
+    print(f"parse text: {len(text_cases) / text_s:8.0f} reports/s "
+          f"({text_s * 1000 / len(text_cases):.2f} ms each; target >= 1000)")
+
+    for layout in R.TEXT_LAYOUTS:
+        part = [c for c in text_cases if c.layout == layout]
+        part_s, _ = time_parse(part)
+        print(f"  {layout:14s} {len(part) / part_s:8.0f} reports/s")
+
+    rh_s, tables = time_read_html(html_cases)
+    print(f"pandas.read_html(lxml): {len(html_cases) / rh_s:8.0f} pages/s, {tables} tables "
+          f"(tables only: no decoding, metadata, schema mapping or checks)")
+    print(f"speed ratio parse/read_html on the same HTML: {rh_s / html_s:.2f}x "
+          f"({'faster' if html_s < rh_s else 'slower'})")
+
+    peak = peak_memory(html_cases[:100] + text_cases[:100])
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"memory: tracemalloc peak {peak / 1e6:.1f} MB while parsing 200 documents; "
+          f"ru_maxrss {rss_kb / 1024:.0f} MB (whole process, corpus in memory)")
+
+    good_h, n_h = accuracy(html_cases, html_reports)
+    good_t, n_t = accuracy(text_cases, text_reports)
+    print(f"round trip: {good_h}/{n_h} HTML and {good_t}/{n_t} text documents without a problem")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
