@@ -25,6 +25,11 @@ _GB_ALIASES = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-23
 _REPORT_WORDS = ("信息", "公开", "政府", "报告", "申请", "報告", "資訊", "公開")
 
 
+# Charsets that accept every byte sequence, so a wrong declaration never fails to decode.
+_SINGLE_BYTE = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15", "cp1250",
+                          "iso8859-2"})
+
+
 class DecodeError(ValueError):
     """The bytes are not text in any encoding we know."""
 
@@ -87,8 +92,10 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
     if text is not None:
         return Decoded(text, "utf-8", "utf-8")
     for enc, where in declared_charsets(data, content_type):
-        if enc == "utf-8":
-            continue  # already failed above: the declaration is wrong
+        if enc == "utf-8" or enc in _SINGLE_BYTE:
+            # UTF-8 already failed above; a single-byte Western charset decodes any bytes and
+            # is what servers add by default to GBK pages: both are wrong here.
+            continue
         text = _try(data, enc)
         if text is not None and (enc != "gb18030" or _looks_like_chinese_report(text)
                                  or _try(data, "big5") is None):
@@ -107,6 +114,9 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         text = _try(data, enc)
         if text is not None:
             return Decoded(text, enc, "detected")
+    for enc, where in declared_charsets(data, content_type):
+        if enc in _SINGLE_BYTE and (text := _try(data, enc)) is not None:
+            return Decoded(text, enc, where)  # not Chinese: trust the declaration after all
     if gb is not None:  # valid GB18030 that does not look like a report: still text
         return Decoded(gb, "gb18030", "fallback")
     raise DecodeError("bytes are not valid text in UTF-8, GB18030, Big5 or any detected encoding")
