@@ -79,5 +79,13 @@ def parse_command(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
+def _register() -> None:
+    from scraper.command import crawl
+
+    main.add_command(crawl)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,403 @@
+"""Orchestration: walk each source's column, fetch reports and attachments, archive, record.
+
+Each source gets a few workers (one per allowed host, at most four) that take URLs from the
+state's frontier; the fetcher keeps hosts polite and the global concurrency bounded.
+Archiving and the state commit of one document happen with no ``await`` in between, so the
+WARC and the database can never disagree by more than a record a kill cut in half.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import re
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from parsers.decode import DecodeError, decode
+from scraper import archive as warc
+from scraper.discover import is_html, scan_list_page, scan_report_page
+from scraper.fetch import Fetcher, FetchSettings, Response
+from scraper.sources import Source
+from scraper.state import Outcome, State
+from scraper.urls import is_allowed
+
+_SCAN_LIMIT = 20 * 1024 * 1024
+_ATTEMPTS = re.compile(r" after \d+ attempts$")
+
+
+class CrawlError(Exception):
+    """The crawl cannot start (data folder unusable, another crawl running)."""
+
+
+@dataclass(slots=True)
+class CrawlSettings:
+    data_dir: Path
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    max_list_pages: int = 500
+    fsync_every: float = 1.0
+    warc_max_bytes: int = 1 << 30
+
+
+@dataclass(slots=True)
+class Event:
+    """Something worth telling the user: a document done, a source started or finished."""
+
+    what: str  # document, source_start, source_done
+    source: Source
+    url: str = ""
+    kind: str = ""
+    outcome: Outcome | None = None
+    index: int = 0
+    total: int = 0
+
+
+@dataclass(slots=True)
+class Summary:
+    run: int = 0
+    resumed: bool = False
+    pages: int = 0
+    reports: int = 0
+    attachments: int = 0
+    not_modified: int = 0
+    blocked: int = 0
+    failed: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    sources: int = 0
+    sources_failed: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False
+    recovered_bytes: int = 0
+    lost_versions: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _SourceRun:
+    src: Source
+    source_id: int
+    fingerprints: set[int] = field(default_factory=set)
+    inflight: set[str] = field(default_factory=set)
+    queue: deque = field(default_factory=deque)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    lists: int = 0  # list pages seen in this run, against max_list_pages
+    limit_hit: bool = False
+
+
+def _reason(error: str | None) -> str:
+    return _ATTEMPTS.sub("", error or "unknown")
+
+
+class Crawler:
+    """One crawl of a list of sources into ``settings.data_dir``."""
+
+    def __init__(self, settings: CrawlSettings, sources: list[Source],
+                 progress: Callable[[Event], None] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.sources = sources
+        self.progress = progress or (lambda e: None)
+        self.transport = transport
+        self.state: State | None = None
+        self.archive: warc.ArchiveWriter | None = None
+        self.fetcher: Fetcher | None = None
+        self.run_id = 0
+        self._lock_fd: int | None = None
+        self.last_summary: Summary | None = None
+        self._notes: list[str] = []
+
+    # setup ---------------------------------------------------------------------------
+    def _lock(self) -> None:
+        data = Path(self.settings.data_dir)
+        try:
+            data.mkdir(parents=True, exist_ok=True)
+            fd = os.open(data / ".crawl.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise CrawlError(f"cannot use data folder {data}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise CrawlError(f"another crawl is using {data}") from None
+        self._lock_fd = fd
+
+    def _recover(self) -> tuple[int, int]:
+        """Make archive and state agree again after a kill or a power cut.
+
+        Bytes written after the last state commit (a killed process) are cut away. If a file is
+        shorter than the state says (a power cut lost its unsynced tail), the versions it lost
+        are forgotten so that their documents are fetched again. Returns (bytes cut, lost).
+        """
+        assert self.state is not None
+        committed = self.state.warc_files()
+        removed = lost = 0
+        for path in warc.archive_files(self.settings.data_dir):
+            size = path.stat().st_size
+            if path.name not in committed:  # not written under this state: only drop a torn tail
+                valid = warc.valid_length(path)
+                removed += warc.truncate_to(path, valid)
+                self.state.set_committed(path.name, valid)  # scanned once, not on every run
+            elif size >= committed[path.name]:
+                removed += warc.truncate_to(path, committed[path.name])
+            else:
+                valid = warc.valid_length(path)
+                removed += warc.truncate_to(path, valid)
+                lost += self.state.forget_versions_after(path.name, valid)
+        return removed, lost
+
+    # main ----------------------------------------------------------------------------
+    async def run(self) -> Summary:
+        """Crawl every source; on cancellation (Ctrl-C) state is saved and the run stays open."""
+        self._lock()
+        summary = Summary()
+        try:
+            self.state = State(self.settings.data_dir)
+            summary.recovered_bytes, summary.lost_versions = self._recover()
+            self.run_id, summary.resumed = self.state.begin_run()
+            summary.run = self.run_id
+            self.archive = warc.ArchiveWriter(
+                self.settings.data_dir, max_bytes=self.settings.warc_max_bytes,
+                fsync_every=self.settings.fsync_every, on_new_file=self.state.set_committed)
+            self.fetcher = Fetcher(self.settings.fetch, transport=self.transport)
+            active = asyncio.Semaphore(max(4, self.settings.fetch.concurrency * 4))
+            total = len(self.sources)
+
+            async def one(i: int, src: Source) -> None:
+                async with active:
+                    await self._crawl_source(src, i, total)
+
+            tasks = [asyncio.ensure_future(one(i, s)) for i, s in enumerate(self.sources, 1)]
+            try:
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    task.result()  # a fatal error (archive not writable) stops the whole crawl
+            except BaseException:
+                summary.interrupted = True
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                self.state.rollback()
+                self.state.mark_interrupted(self.run_id)
+                raise
+            self.state.finish_run(self.run_id)
+        finally:
+            if self.fetcher is not None:
+                await asyncio.shield(self.fetcher.aclose())
+            if self.archive is not None:
+                self.archive.close()
+            if self.state is not None:
+                if self.run_id:
+                    self._summarise(summary)
+                self.state.close()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+            self.last_summary = summary
+        return summary
+
+    def _summarise(self, summary: Summary) -> None:
+        assert self.state is not None
+        for kind, status, error, n in self.state.run_counts(self.run_id):
+            if status in ("fetched", "unchanged") and kind == "list":
+                summary.pages += n
+            elif status == "fetched" and kind == "report":
+                summary.reports += n
+            elif status == "fetched" and kind == "attachment":
+                summary.attachments += n
+            elif status in ("unchanged", "not_modified"):
+                summary.not_modified += n
+            elif status == "blocked":
+                summary.blocked += n
+            elif status == "failed":
+                summary.failed[_reason(error)] += n
+            elif status == "skipped":
+                summary.skipped[_reason(error)] += n
+        summary.sources = len(self.sources)
+        summary.notes = list(self._notes)
+        for src in self.sources:
+            row = self.state.db.execute("SELECT status, error FROM sources WHERE start=?",
+                                        (src.start,)).fetchone()
+            if row and row[0] in ("failed", "blocked"):
+                summary.sources_failed.append((src.name, f"{row[0]}: {row[1]}"))
+
+    # one source ----------------------------------------------------------------------
+    async def _crawl_source(self, src: Source, index: int, total: int) -> None:
+        assert self.state is not None
+        source_id = self.state.upsert_source(src, self.run_id)
+        sr = _SourceRun(src, source_id)
+        if self.state.see(src.start, source_id, "list", self.run_id):
+            self.state.set_source_status(source_id, "running", None)
+        sr.lists = self.state.count_kind(source_id, self.run_id, "list")
+        self.progress(Event("source_start", src, index=index, total=total))
+        workers = max(1, min(4, len(src.allow)))
+        await asyncio.gather(*(self._worker(sr) for _ in range(workers)))
+        status, _ = self.state.source_status(source_id)
+        if status == "running":
+            self.state.set_source_status(source_id, "ok", None)
+        if sr.limit_hit:
+            self._notes.append(f"{src.name}: stopped after {self.settings.max_list_pages} list "
+                               "pages (more were announced)")
+        self.progress(Event("source_done", src, index=index, total=total))
+
+    async def _worker(self, sr: _SourceRun) -> None:
+        assert self.state is not None
+        while True:
+            if not sr.queue:
+                sr.queue.extend(row for row in self.state.pending(
+                    sr.source_id, self.run_id, len(sr.inflight) + 32) if row[0] not in sr.inflight)
+            if not sr.queue:
+                if not sr.inflight:
+                    sr.wake.set()
+                    return
+                sr.wake.clear()
+                await sr.wake.wait()
+                continue
+            url, kind, _parent = sr.queue.popleft()
+            sr.inflight.add(url)
+            try:
+                await self._process(sr, url, kind)
+            except (asyncio.CancelledError, CrawlError):
+                raise
+            except Exception as exc:  # a bug must not stop the other documents; make it loud
+                self.state.rollback()
+                self._commit(sr, url, kind, Outcome("failed", error=f"internal error: {exc!r}"[:300]))
+            finally:
+                sr.inflight.discard(url)
+                sr.wake.set()
+
+    # one document --------------------------------------------------------------------
+    async def _process(self, sr: _SourceRun, url: str, kind: str) -> None:
+        assert self.state is not None and self.fetcher is not None
+        allowed = lambda u: is_allowed(u, sr.src.allow)  # noqa: E731
+        if not allowed(url):
+            self._commit(sr, url, kind, Outcome("skipped", error="outside allow"))
+            return
+        if not await self.fetcher.robots_allows(url):
+            self._commit(sr, url, kind, Outcome("skipped", error="robots.txt disallows"))
+            return
+        known = self.state.known(url)
+        validators = known if known and kind != "list" else None
+        resp = await self.fetcher.fetch(url, allowed, etag=validators.etag if validators else None,
+                                        last_modified=validators.last_modified if validators else None)
+        try:
+            self._handle(sr, url, kind, resp, known.sha256 if known else None)
+        finally:
+            resp.close()
+
+    def _handle(self, sr: _SourceRun, url: str, kind: str, resp: Response,
+                old_hash: str | None) -> None:
+        """Everything after the network, with no await: archive, scan, commit."""
+        assert self.state is not None and self.archive is not None
+        out = Outcome("failed", http_status=resp.status, final_url=resp.final_url,
+                      attempts=resp.attempts)
+        if resp.blocked:
+            out.status, out.error = "blocked", resp.blocked
+            self._commit(sr, url, kind, out)
+            return
+        if resp.error:
+            out.error = resp.error
+            self._commit(sr, url, kind, out)
+            return
+        if resp.status == 304:
+            out.status = "not_modified"
+            links = [(u, "attachment", t) for u, t in self.state.children(url)]
+            self._commit(sr, url, kind, out, links)
+            return
+        if resp.status is None or not 200 <= resp.status < 300:
+            out.error = f"HTTP {resp.status}"
+            self._commit(sr, url, kind, out)
+            return
+        ctype = resp.headers.get("content-type")
+        out.content_type = ctype
+        out.etag = resp.headers.get("etag")
+        out.last_modified = resp.headers.get("last-modified")
+        out.sha256, out.size = resp.sha256, resp.size
+        links: list[tuple[str, str, str | None]] = []
+        follow_pages = True
+        if is_html(ctype, resp.final_url) and kind != "attachment" and resp.size <= _SCAN_LIMIT:
+            data = resp.read()
+            try:
+                decoded = decode(data, ctype)
+                out.encoding, out.encoding_how = decoded.encoding, decoded.how
+                text = decoded.text
+            except DecodeError as exc:
+                text = None
+                out.error = f"undecodable: {exc}"
+            if text is not None and kind == "list":
+                scan = scan_list_page(resp.final_url, text, sr.src.start)
+                follow_pages = url == sr.src.start or scan.fingerprint not in sr.fingerprints
+                sr.fingerprints.add(scan.fingerprint)
+                links += [(r.url, "report", r.text) for r in scan.reports]
+                if follow_pages:
+                    links += [(p, "list", None) for p in scan.pages]
+            elif text is not None and kind == "report":
+                links += [(a.url, "attachment", a.text) for a in scan_report_page(resp.final_url, text)]
+        stored = None
+        if resp.sha256 == old_hash:
+            out.status = "unchanged"
+        else:
+            out.status = "fetched"
+            extra = {"WARC-Nianbao-Kind": kind, "WARC-Nianbao-Source": sr.src.start,
+                     "WARC-Nianbao-Run": str(self.run_id),
+                     "WARC-Nianbao-Requested-URI": url if url != resp.final_url else "",
+                     "WARC-Nianbao-Encoding": out.encoding or ""}
+            try:
+                stored = self._write_archive(resp, url, kind, extra)
+            except OSError as exc:
+                raise CrawlError(f"cannot write the archive in {self.settings.data_dir}: "
+                                 f"{exc.strerror or exc}") from None
+        self._commit(sr, url, kind, out, links, stored)
+
+    def _write_archive(self, resp: Response, url: str, kind: str,
+                       extra: dict[str, str]) -> warc.Stored:
+        assert self.archive is not None and resp.status is not None
+        path = resp.final_url.split("://", 1)[1]
+        path = path[path.find("/"):] if "/" in path else "/"
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw]
+        return self.archive.write(
+            url=resp.final_url, method_line=f"GET {path} HTTP/1.1",
+            request_headers=resp.request_headers, status=resp.status, reason=resp.reason_phrase,
+            response_headers=headers, body=resp.body, size=resp.size, extra=extra)
+
+    def _commit(self, sr: _SourceRun, url: str, kind: str, out: Outcome,
+                links: list[tuple[str, str, str | None]] = (), stored: warc.Stored | None = None
+                ) -> None:
+        """One transaction: the outcome, the archived version, the links it revealed."""
+        st = self.state
+        assert st is not None and self.archive is not None
+        st.begin()
+        try:
+            st.record(url, self.run_id, out)
+            if stored is not None:
+                st.add_version(url, kind, self.run_id, out, stored.file, stored.offset,
+                               stored.length, self.archive.position())
+            if out.final_url and out.final_url != url and is_allowed(out.final_url, sr.src.allow):
+                st.see(out.final_url, sr.source_id, kind, self.run_id, parent=url)
+                st.mark_done(out.final_url, self.run_id)
+            new_lists = 0
+            for link, link_kind, text in links:
+                if not is_allowed(link, sr.src.allow):
+                    if link_kind != "list" and st.see(link, sr.source_id, link_kind, self.run_id,
+                                                      parent=url, text=text):
+                        # Never fetched, but listed, so that a missing allow entry shows.
+                        st.record(link, self.run_id, Outcome("skipped", error="outside allow"))
+                    continue
+                if link_kind == "list":
+                    if sr.lists + new_lists >= self.settings.max_list_pages:
+                        sr.limit_hit = True
+                        continue
+                    if st.see(link, sr.source_id, "list", self.run_id, parent=url):
+                        new_lists += 1
+                else:
+                    st.see(link, sr.source_id, link_kind, self.run_id, parent=url, text=text)
+            if url == sr.src.start and out.status in ("blocked", "failed", "skipped"):
+                st.set_source_status(sr.source_id, out.status, out.error)
+            st.commit()
+        except BaseException:
+            st.rollback()
+            raise
+        sr.lists += new_lists
+        self.progress(Event("document", sr.src, url=url, kind=kind, outcome=out))
