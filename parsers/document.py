@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 @dataclass(slots=True)
 class Line:
     """One row of cells. ``boundary`` is true when the row is known to be a table row
-    (an HTML ``<tr>``, a pipe line with several cells); single-cell text lines may be
-    cells of a row spread over several lines."""
+    (an HTML ``<tr>``, a pipe line with several cells). Otherwise the cells are a run of
+    paragraphs or one-cell text lines, which may be the cells of rows spread over lines."""
 
     cells: list[str]
     boundary: bool

@@ -327,22 +327,23 @@ def _recover(table: Table, rows: list[_Row], partial: list[_Row],
              placed: dict[str, dict[int, tuple[Token, bool]]], out: Extraction) -> None:
     if table.key == "appeals":
         r = partial[0]
-        n = len(table.rows) * _APPEAL_WIDTH
         vals = _numbers(r.tokens)
-        cands = recover.candidates(vals, n, recover.row_sum_ok(len(table.rows), _APPEAL_WIDTH))
+        cands = recover.summed_candidates(vals, len(table.rows), _APPEAL_WIDTH)
         agreed = recover.agreed_cells(vals, cands)
         for col, i in agreed.items():
             row = table.rows[col // _APPEAL_WIDTH]
             placed.setdefault(row.key, {})[col % _APPEAL_WIDTH] = (r.tokens[i], True)
         _warn_left_out("appeals", "(data row)", r.tokens, agreed, out)
         return
-    row_check = recover.row_sum_ok(1, len(table.rows[0].cols)) if table.key == "requests" else None
-    per_row = {r.row.key: recover.candidates(_numbers(r.tokens), len(r.row.cols), row_check)
-               for r in partial}
     if table.key == "requests":
+        per_row = {r.row.key: recover.summed_candidates(_numbers(r.tokens), 1, len(r.row.cols))
+                   for r in partial}
         joint = _joint_requests(table, rows, partial, per_row)
         if all(joint.values()):  # else the identities do not hold: judge rows alone
             per_row = joint
+    else:
+        per_row = {r.row.key: recover.candidates(_numbers(r.tokens), len(r.row.cols))
+                   for r in partial}
     for r in partial:
         vals = _numbers(r.tokens)
         agreed = recover.agreed_cells(vals, per_row[r.row.key])

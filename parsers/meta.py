@@ -39,7 +39,7 @@ def is_report_title(title: str) -> bool:
 def find_title(doc: Document) -> str | None:
     """The report's title: the first candidate that reads like an annual report's title."""
     candidates = list(doc.titles)
-    candidates += [line.cells[0] for line in doc.lines[:40] if len(line.cells) == 1]
+    candidates += [c for line in doc.lines[:40] if not line.boundary for c in line.cells][:40]
     for cand in candidates:
         for part in _SITE_SPLIT.split(cand.strip()):
             if is_report_title(part):

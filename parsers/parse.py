@@ -33,7 +33,7 @@ def _document(kind: str, text: str) -> Document:
     return html_document(text) if kind == "html" else text_document(text)
 
 
-def _sample(doc: Document, size: int = 4000) -> str:
+def _sample(doc: Document, size: int = 1500) -> str:
     """The document's first few thousand characters of text, for script detection."""
     parts: list[str] = []
     total = 0

@@ -9,26 +9,18 @@ survives agrees on it; the rest are left out and reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from itertools import combinations
+from itertools import combinations, product
 
 Number = int | Decimal
 Vector = tuple[Number, ...]
 Placement = tuple[int, ...]  # column index of each value, increasing
 
 # Work limits of the joint search: the exact enumeration runs only on this many remaining
-# combinations, and a column's set of reachable sums is not followed past this size.
-MAX_COMBINATIONS = 20_000
-MAX_SUMSET = 4_000
-
-
-def candidates(values: Sequence[Number], n: int,
-               ok: Callable[[Vector], bool] | None = None) -> list[Placement]:
-    """Placements of ``values`` (in order) into ``n`` columns whose vector passes ``ok``."""
-    if ok is None:
-        return list(combinations(range(n), len(values)))
-    return [pos for pos in combinations(range(n), len(values)) if ok(vector(values, pos, n))]
+# combinations, and sums are not followed beyond this magnitude (bits of a bitset).
+MAX_COMBINATIONS = 4_096
+MAX_SUM = 1 << 16
 
 
 def numbers(values: Sequence[Decimal | None]) -> list[Number]:
@@ -44,15 +36,44 @@ def vector(values: Sequence[Number], pos: Placement, n: int) -> Vector:
     return tuple(vec)
 
 
-def row_sum_ok(groups: int, width: int) -> Callable[[Vector], bool]:
-    """Each group of ``width`` columns ends in its total."""
-    def ok(vec: Vector) -> bool:
-        for g in range(groups):
-            part = vec[g * width:(g + 1) * width]
-            if sum(part[:-1]) != part[-1]:
-                return False
-        return True
-    return ok
+def candidates(values: Sequence[Number], n: int) -> list[Placement]:
+    """Every placement of ``values``, in order, into ``n`` columns."""
+    return list(combinations(range(n), len(values)))
+
+
+def summed_candidates(values: Sequence[Number], groups: int, width: int) -> list[Placement]:
+    """Placements into ``groups`` groups of ``width`` columns, each group ending in its total.
+
+    Within a group the values keep their order, so when the total column is used it holds
+    the group's last value: the row sum holds either for all such placements or for none.
+    """
+    out: list[Placement] = []
+    k = len(values)
+    for split in product(range(width + 1), repeat=groups):
+        if sum(split) != k:
+            continue
+        parts: list[list[Placement]] = []
+        start = 0
+        for g, size in enumerate(split):
+            part = values[start:start + size]
+            start += size
+            parts.append([tuple(c + g * width for c in p)
+                          for p in _group_candidates(part, width)])
+            if not parts[-1]:
+                break
+        else:
+            out.extend(sum(combo, ()) for combo in product(*parts))
+    return out
+
+
+def _group_candidates(values: Sequence[Number], width: int) -> list[Placement]:
+    k = len(values)
+    found: list[Placement] = []
+    if k and sum(values[:-1]) == values[-1]:
+        found += [c + (width - 1,) for c in combinations(range(width - 1), k - 1)]
+    if k < width and sum(values) == 0:
+        found += list(combinations(range(width - 1), k))
+    return found
 
 
 def agreed_cells(values: Sequence[object], placements: Sequence[Placement]
@@ -73,71 +94,89 @@ def agreed_cells(values: Sequence[object], placements: Sequence[Placement]
     return agreed
 
 
-def solve_linear(
-    fixed: Vector,
-    rows: Sequence[tuple[tuple[int, ...], Sequence[Number], Sequence[Placement]]],
-    n: int,
-) -> list[list[Placement]]:
+Row = tuple[tuple[int, ...], Sequence[Number], Sequence[Placement]]
+
+
+def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placement]]:
     """Keep the placements of each variable row that can be part of a joint solution.
 
     Each constraint c and column j requires ``sum(coef[c] * row[j]) == 0`` over all rows;
     ``fixed`` is the contribution of the rows that are complete (``n`` entries a constraint).
     ``rows`` gives, per variable row, its coefficients, values and candidate placements.
 
-    First every constraint is checked column by column (a placement survives when the other
-    rows can still make up the rest of that column's sum), until nothing changes; this never
-    drops a placement of a real solution. When few combinations remain, an exact search over
-    them settles the rest.
+    First every constraint is checked column by column: a placement survives when the other
+    rows can still make up the rest of that column's sum (reachable sums kept as bitsets).
+    This never drops a placement of a real solution; it repeats until nothing changes. When
+    few combinations remain, an exact enumeration settles the rest.
     """
     vecs = [[vector(vals, p, n) for p in cands] for _, vals, cands in rows]
     alive = [list(range(len(c))) for _, _, c in rows]
-    changed = True
-    while changed:
-        changed = False
+    dirty = set(range(len(rows)))
+    while dirty:
+        touched: set[int] = set()
         for k in range(len(fixed) // n):
+            members = [i for i, (coef, _, _) in enumerate(rows) if coef[k]]
+            if not dirty.intersection(members):
+                continue
             for j in range(n):
-                target = -fixed[k * n + j]
-                members = [i for i, (coef, _, _) in enumerate(rows) if coef[k]]
-                if not members:
-                    continue
-                col = {i: [rows[i][0][k] * vecs[i][c][j] for c in alive[i]] for i in members}
-                sets = [set(col[i]) for i in members]
-                prefix = _prefix_sumsets(sets)
-                suffix = _prefix_sumsets(sets[::-1])[::-1]
-                for pos, i in enumerate(members):
-                    before, after = prefix[pos], suffix[pos + 1]
-                    if before is None or after is None:
-                        continue
-                    supported = {v for v in sets[pos]
-                                 if any(target - v - x in after for x in before)}
-                    if len(supported) < len(sets[pos]):
-                        alive[i] = [c for c, v in zip(alive[i], col[i]) if v in supported]
-                        changed = True
+                touched |= _prune_column(rows, vecs, alive, members, k, j, -fixed[k * n + j])
+        dirty = touched
     combos = 1
     for a in alive:
         combos *= max(len(a), 1)
     if combos <= MAX_COMBINATIONS:
-        alive = _exact(fixed, rows, vecs, alive, n)
+        alive = _exact(fixed, rows, vecs, alive)
     return [[rows[i][2][c] for c in a] for i, a in enumerate(alive)]
 
 
-def _prefix_sumsets(sets: Sequence[set[Number]]) -> list[set[Number] | None]:
-    """``out[i]``: every sum taking one element from each of ``sets[:i]`` (``None`` once the
-    set grows too large to follow)."""
-    out: list[set[Number] | None] = [{0}]
-    acc: set[Number] | None = {0}
+def _prune_column(rows: Sequence[Row], vecs: list[list[Vector]], alive: list[list[int]],
+                  members: list[int], k: int, j: int, target: Number) -> set[int]:
+    """Drop the placements whose value in column ``j`` no choice of the other rows can
+    complete to ``target`` under constraint ``k``. Returns the rows that lost placements."""
+    col = {i: [rows[i][0][k] * vecs[i][c][j] for c in alive[i]] for i in members}
+    sets = [set(col[i]) for i in members]
+    if all(len(s) == 1 for s in sets) or not isinstance(target, int):
+        return set()  # nothing to choose, or not integers: nothing to prune here
+    if any(not isinstance(v, int) for s in sets for v in s):
+        return set()
+    offset = sum(max(abs(v) for v in s) for s in sets)
+    if offset > MAX_SUM:
+        return set()
+    before = _prefix_bitsets(sets, offset)
+    after = _prefix_bitsets([{-v for v in s} for s in reversed(sets)], offset)[::-1]
+    touched: set[int] = set()
+    for pos, i in enumerate(members):
+        if len(sets[pos]) == 1:
+            continue
+        # x (sum before) + y (sum after) == target - v  <=>  bit x+O of ``before`` and bit
+        # -y+O of ``after`` (built on negated values) are d = target - v apart.
+        supported = {v for v in sets[pos] if _meets(before[pos], after[pos + 1], target - v)}
+        if len(supported) < len(sets[pos]):
+            alive[i] = [c for c, v in zip(alive[i], col[i]) if v in supported]
+            touched.add(i)
+    return touched
+
+
+def _prefix_bitsets(sets: Sequence[set[int]], offset: int) -> list[int]:
+    """``out[i]``: the sums over ``sets[:i]`` (one element from each) as bits ``sum + offset``."""
+    acc = 1 << offset
+    out = [acc]
     for s in sets:
-        if acc is not None:
-            acc = {a + b for a in acc for b in s}
-            if len(acc) > MAX_SUMSET:
-                acc = None
+        nxt = 0
+        for v in s:
+            nxt |= acc << v if v >= 0 else acc >> -v
+        acc = nxt
         out.append(acc)
     return out
 
 
-def _exact(fixed: Vector, rows: Sequence[tuple[tuple[int, ...], Sequence[Number],
-                                               Sequence[Placement]]],
-           vecs: list[list[Vector]], alive: list[list[int]], n: int) -> list[list[int]]:
+def _meets(before: int, after: int, d: int) -> bool:
+    shifted = after << d if d >= 0 else after >> -d
+    return (before & shifted) != 0
+
+
+def _exact(fixed: Vector, rows: Sequence[Row], vecs: list[list[Vector]],
+           alive: list[list[int]]) -> list[list[int]]:
     """Enumerate the remaining combinations; keep the placements used by some solution."""
     contrib = [[_contribution(rows[i][0], vecs[i][c]) for c in a] for i, a in enumerate(alive)]
     used: list[set[int]] = [set() for _ in rows]

@@ -63,6 +63,22 @@ def heading_region(key: str) -> str | None | bool:
     return False
 
 
+_PROSE = "prose"
+
+
+@lru_cache(maxsize=65536)
+def classify(raw: str) -> tuple[Token, str | None | bool] | str:
+    """One cell, read once per distinct text: ``(value token, False)``, ``(label token,
+    heading region or False)``, or ``_PROSE`` for a long text. Tokens are shared: read-only."""
+    cell = read_value(raw)
+    if cell is not None:
+        return Token(raw, cell, ""), False
+    key = label_key(raw)
+    if len(key) > MAX_LABEL:
+        return _PROSE
+    return Token(raw, None, key), heading_region(key)
+
+
 def scan(lines: list[Line]) -> Scan:
     segments: list[Segment] = []
     label_keys: list[str] = []
@@ -78,28 +94,32 @@ def scan(lines: list[Line]) -> Scan:
                 current = None
             labels = []
         for i, raw in enumerate(line.cells):
-            cell = read_value(raw)
-            if cell is not None:
+            kind = classify(raw)
+            if kind is _PROSE:
+                if current is not None:
+                    segments.append(current)
+                    current = None
+                labels = []
+                continue
+            token, found = kind  # type: ignore[misc]
+            if token.cell is not None:
                 if current is None:
                     current = Segment(labels[:], [], region, line.boundary, len(segments))
-                current.values.append(Token(raw, cell, "", i == 0 and line.lead_gap))
+                if i == 0 and line.lead_gap:
+                    token = Token(raw, token.cell, "", True)
+                current.values.append(token)
                 continue
             if current is not None:
                 segments.append(current)
                 current = None
                 labels = []
-            key = label_key(raw)
-            if len(key) > MAX_LABEL:
-                labels = []
-                continue
-            label_keys.append(key)
-            found = heading_region(key)
+            label_keys.append(token.key)
             if found is not False:
                 region = found  # type: ignore[assignment]
                 labels = []
                 continue
-            by_region.setdefault(region, []).append((key, raw))
-            labels.append(Token(raw, None, key))
+            by_region.setdefault(region, []).append((token.key, raw))
+            labels.append(token)
     if current is not None:
         segments.append(current)
     return Scan(segments, label_keys, by_region)

@@ -7,45 +7,50 @@ pipes is padding and dropped; whitespace between pipes is a blank cell and kept 
 
 from __future__ import annotations
 
+import re
+
 from parsers.document import Document, Line
 
-_BLANKS = "\u00a0\u3000\u200b\ufeff"
-
-
-def _cells(line: str) -> list[str]:
-    if "|" not in line:
-        text = line.strip().strip(_BLANKS).strip()
-        return [text] if text else []
-    cells: list[str] = []
-    for part in line.split("|"):
-        if part == "":
-            continue  # adjacent pipes: padding of a merged cell, not a cell
-        cells.append(part.strip().strip(_BLANKS).strip())
-    return cells
+# A line of pipes only (``|||``): where a rendering that dropped empty cells ends a row.
+_PIPE_RUN = re.compile(r"^[ \t\u00a0\u3000]*\|{2,}[ \t\u00a0\u3000]*$", re.M)
+_INVISIBLE = ("\u200b", "\ufeff")  # zero-width space, BOM: not whitespace to str.strip()
 
 
 def text_lines(text: str) -> list[Line]:
     """Lines of cells. A line holding a lone ``|`` is a blank cell of a one-cell-per-line
     rendering, unless the document ends rows with runs of pipes (``|||``): then empty cells
     were dropped and every pipe-only line is such a run."""
-    raw_lines = text.splitlines()
-    dropped = any(len(s) >= 2 and not s.strip("|") for s in (r.strip() for r in raw_lines))
+    for ch in _INVISIBLE:
+        if ch in text:
+            text = text.replace(ch, "")
+    dropped = _PIPE_RUN.search(text) is not None
     lines: list[Line] = []
-    for raw in raw_lines:
-        cells = _cells(raw)
-        if not cells:
-            if not dropped and raw.strip() == "|":
-                lines.append(Line([""], False))
-            continue
-        if len(cells) == 1 and cells[0] == "" and "|" in raw:
-            # A line holding only ` |`: one blank cell of a one-cell-per-line rendering.
-            lines.append(Line([""], False))
-            continue
-        lines.append(Line(cells, len(cells) > 1, raw.lstrip().startswith("|")))
+    loose: list[str] | None = None  # cells of consecutive one-cell lines, read as one line
+    for raw in text.splitlines():
+        if "|" not in raw:
+            cell = raw.strip()
+            if not cell:
+                continue
+            cells = [cell]
+        else:
+            cells = [part.strip() for part in raw.split("|") if part]  # "": padding
+            if not cells:
+                if dropped or raw.strip() != "|":
+                    continue
+                cells = [""]  # a lone pipe: one blank cell
+            elif len(cells) > 1:
+                lines.append(Line(cells, True, raw.lstrip().startswith("|")))
+                loose = None
+                continue
+        if loose is None:
+            loose = cells
+            lines.append(Line(loose, False))
+        else:
+            loose.append(cells[0])
     return lines
 
 
 def text_document(text: str) -> Document:
     lines = text_lines(text)
-    titles = [lines[0].cells[0]] if lines and lines[0].cells and lines[0].cells[0] else []
+    titles = [lines[0].cells[0]] if lines and lines[0].cells[0] else []
     return Document("text", lines, titles)
