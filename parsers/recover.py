@@ -47,6 +47,8 @@ def summed_candidates(values: Sequence[Number], groups: int, width: int) -> list
     Within a group the values keep their order, so when the total column is used it holds
     the group's last value: the row sum holds either for all such placements or for none.
     """
+    if groups == 1:
+        return _group_candidates(values, width)
     out: list[Placement] = []
     k = len(values)
     for split in product(range(width + 1), repeat=groups):
@@ -110,6 +112,7 @@ def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placem
     few combinations remain, an exact enumeration settles the rest.
     """
     vecs = [[vector(vals, p, n) for p in cands] for _, vals, cands in rows]
+    columns = [list(zip(*v)) if v else [()] * n for v in vecs]  # per row: column -> values
     alive = [list(range(len(c))) for _, _, c in rows]
     dirty = set(range(len(rows)))
     while dirty:
@@ -119,7 +122,7 @@ def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placem
             if not dirty.intersection(members):
                 continue
             for j in range(n):
-                touched |= _prune_column(rows, vecs, alive, members, k, j, -fixed[k * n + j])
+                touched |= _prune_column(rows, columns, alive, members, k, j, -fixed[k * n + j])
         dirty = touched
     combos = 1
     for a in alive:
@@ -129,30 +132,36 @@ def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placem
     return [[rows[i][2][c] for c in a] for i, a in enumerate(alive)]
 
 
-def _prune_column(rows: Sequence[Row], vecs: list[list[Vector]], alive: list[list[int]],
-                  members: list[int], k: int, j: int, target: Number) -> set[int]:
+def _prune_column(rows: Sequence[Row], columns: list[list[tuple[Number, ...]]],
+                  alive: list[list[int]], members: list[int], k: int, j: int,
+                  target: Number) -> set[int]:
     """Drop the placements whose value in column ``j`` no choice of the other rows can
     complete to ``target`` under constraint ``k``. Returns the rows that lost placements."""
-    col = {i: [rows[i][0][k] * vecs[i][c][j] for c in alive[i]] for i in members}
-    sets = [set(col[i]) for i in members]
-    if all(len(s) == 1 for s in sets) or not isinstance(target, int):
-        return set()  # nothing to choose, or not integers: nothing to prune here
-    if any(not isinstance(v, int) for s in sets for v in s):
+    col: dict[int, list[Number]] = {}
+    for i in members:
+        coef, values = rows[i][0][k], columns[i][j]
+        vals = [coef * values[c] for c in alive[i]]
+        if len(set(vals)) == 1:
+            target -= vals[0]  # settled in this column: a constant
+        else:
+            col[i] = vals
+    if not col or not isinstance(target, int):
         return set()
+    sets = [set(v) for v in col.values()]
+    if any(not isinstance(v, int) for s in sets for v in s):
+        return set()  # not integers (never for counts): nothing to prune here
     offset = sum(max(abs(v) for v in s) for s in sets)
     if offset > MAX_SUM:
         return set()
     before = _prefix_bitsets(sets, offset)
     after = _prefix_bitsets([{-v for v in s} for s in reversed(sets)], offset)[::-1]
     touched: set[int] = set()
-    for pos, i in enumerate(members):
-        if len(sets[pos]) == 1:
-            continue
+    for pos, (i, vals) in enumerate(col.items()):
         # x (sum before) + y (sum after) == target - v  <=>  bit x+O of ``before`` and bit
         # -y+O of ``after`` (built on negated values) are d = target - v apart.
         supported = {v for v in sets[pos] if _meets(before[pos], after[pos + 1], target - v)}
         if len(supported) < len(sets[pos]):
-            alive[i] = [c for c, v in zip(alive[i], col[i]) if v in supported]
+            alive[i] = [c for c, v in zip(alive[i], vals) if v in supported]
             touched.add(i)
     return touched
 
