@@ -4,9 +4,10 @@ Leaf tables (tables holding no other table) become one line per ``<tr>``; everyt
 becomes one line per block of text, so headings between tables stay in order. Layout tables
 that wrap the content are read as text blocks.
 
-Spans need no grid expansion here: extraction anchors every row on its label and reads the
-physical cells that follow it, so a ``rowspan`` label printed once, a ``colspan`` heading or a
-padding cell are each read once, and copies of a merged cell never pose as values.
+Spans need little grid expansion here: extraction anchors every row on its label and reads
+the cells that follow it, so a ``rowspan`` label printed once or a ``colspan`` heading is read
+once, and copies of a merged cell never pose as values. Only a value or blank cell spanning
+columns is widened with blanks, so that the cells after it stay in their columns.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from lxml import etree
 
 from parsers.document import Document, Line
 from parsers.normalize import collapse
+from parsers.values import is_value
 
 _SKIP = frozenset({"head"})
 _BLOCK = frozenset({"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
@@ -37,10 +39,27 @@ def _cell_text(cell: etree._Element) -> str:
     return collapse("".join(cell.itertext()))
 
 
+def _span(cell: etree._Element) -> int:
+    try:
+        return max(1, min(int(cell.get("colspan") or 1), 64))
+    except ValueError:
+        return 1
+
+
 def _table_lines(table: etree._Element) -> list[Line]:
+    """One line per row. A value or blank cell spanning k columns is followed by k - 1 blank
+    cells, so the values after it keep their columns; a label spanning columns is read once."""
     lines: list[Line] = []
     for tr in table.iter("tr"):
-        cells = [_cell_text(td) for td in tr if td.tag in ("td", "th")]
+        cells: list[str] = []
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            text = _cell_text(td)
+            cells.append(text)
+            span = _span(td)
+            if span > 1 and (not text or is_value(text)):
+                cells.extend([""] * (span - 1))
         if cells:  # a row of blank cells is a blank data row (an appeals table left empty)
             lines.append(Line(cells, True))
     return lines

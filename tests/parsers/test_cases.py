@@ -186,3 +186,25 @@ def test_bad_input_gets_a_clear_status(data: bytes, status: str, message: str) -
     assert r.status == status
     assert r.error is not None and message in r.error
     assert r.facts == [] and r.sha256 is not None
+
+
+def test_html_blank_cell_spanning_columns_keeps_positions() -> None:
+    head = "".join(f"<td>{w}</td>" for w in ("自然人", "商业企业", "科研机构", "社会公益组织",
+                                             "法律服务机构", "其他", "总计"))
+    html = ("<html><head><title>示例县2022年政府信息公开工作年度报告</title></head><body>"
+            "<p>三、收到和处理政府信息公开申请情况</p><table>"
+            f"<tr><td>申请人情况</td>{head}</tr>"
+            "<tr><td>一、本年新收政府信息公开申请数量</td><td>3</td><td colspan='5'></td><td>3</td></tr>"
+            "<tr><td>二、上年结转政府信息公开申请数量</td><td colspan='4'>&nbsp;</td><td>1</td>"
+            "<td></td><td>1</td></tr>"
+            "<tr><td>（七）总计</td><td colspan='7'></td></tr>"
+            "</table></body></html>")
+    r = parse(html.encode(), source="span.html")
+    req = {(f.row, f.col): (f.value, f.raw, f.inferred) for f in r.facts if f.table == "requests"}
+    assert req[("received_new", "natural_person")] == (3, "3", False)
+    assert req[("received_new", "total")] == (3, "3", False)
+    assert req[("received_new", "legal_services")] == (None, "", False)
+    assert req[("carried_over", "legal_services")] == (1, "1", False)
+    assert req[("carried_over", "natural_person")] == (None, "", False)
+    assert [req[k] for k in req if k[0] == "closed_total"] == [(None, "", False)] * 7
+    assert "template not evident from the tables; assumed 2021 from the report year" in r.warnings
