@@ -16,12 +16,14 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
 from parsers.decode import DecodeError, decode
 from scraper import archive as warc
-from scraper.discover import is_html, scan_list_page, scan_report_page
+from scraper.discover import (hanweb_post, is_html, is_json, missing_page_successor,
+                              scan_list_page, scan_report_page)
 from scraper.fetch import Fetcher, FetchSettings, Response
 from scraper.sources import Source
 from scraper.state import Outcome, State
@@ -280,8 +282,13 @@ class Crawler:
             return
         known = self.state.known(url)
         validators = known if known and kind != "list" else None
-        resp = await self.fetcher.fetch(url, allowed, etag=validators.etag if validators else None,
-                                        last_modified=validators.last_modified if validators else None)
+        post = hanweb_post(url) if kind == "list" else None
+        target, form = post if post else (url, None)
+        resp = await self.fetcher.fetch(target, allowed, etag=validators.etag if validators else None,
+                                        last_modified=validators.last_modified if validators else None,
+                                        form=form)
+        if post and resp.final_url == target:
+            resp.final_url = url  # the frontier URL names the request: window and form fields
         try:
             self._handle(sr, url, kind, resp, known.sha256 if known else None)
         finally:
@@ -306,6 +313,12 @@ class Crawler:
             links = [(u, "attachment", t) for u, t in self.state.children(url)]
             self._commit(sr, url, kind, out, links)
             return
+        successor = missing_page_successor(url) if kind == "list" and resp.status == 404 else None
+        if successor:
+            # A CMS that numbers pages from 2: index_1 is absent, not a failed page.
+            out.status, out.error = "skipped", "list page absent (HTTP 404)"
+            self._commit(sr, url, kind, out, [(successor, "list", None)])
+            return
         if resp.status is None or not 200 <= resp.status < 300:
             out.error = f"HTTP {resp.status}"
             self._commit(sr, url, kind, out)
@@ -317,7 +330,8 @@ class Crawler:
         out.sha256, out.size = resp.sha256, resp.size
         links: list[tuple[str, str, str | None]] = []
         follow_pages = True
-        if is_html(ctype, resp.final_url) and kind != "attachment" and resp.size <= _SCAN_LIMIT:
+        scannable = is_html(ctype, resp.final_url) or kind == "list" and is_json(ctype)
+        if scannable and kind != "attachment" and resp.size <= _SCAN_LIMIT:
             data = resp.read()
             try:
                 decoded = decode(data, ctype)
@@ -336,6 +350,7 @@ class Crawler:
             elif text is not None and kind == "report":
                 links += [(a.url, "attachment", a.text) for a in scan_report_page(resp.final_url, text)]
         stored = None
+        post = hanweb_post(url) if resp.method == "POST" else None
         if resp.sha256 == old_hash:
             out.status = "unchanged"
         else:
@@ -343,7 +358,8 @@ class Crawler:
             extra = {"WARC-Nianbao-Kind": kind, "WARC-Nianbao-Source": sr.src.start,
                      "WARC-Nianbao-Run": str(self.run_id),
                      "WARC-Nianbao-Requested-URI": url if url != resp.final_url else "",
-                     "WARC-Nianbao-Encoding": out.encoding or ""}
+                     "WARC-Nianbao-Encoding": out.encoding or "",
+                     "WARC-Nianbao-Form": urlencode(post[1]) if post else ""}
             try:
                 stored = self._write_archive(resp, url, kind, extra)
             except OSError as exc:
@@ -354,11 +370,12 @@ class Crawler:
     def _write_archive(self, resp: Response, url: str, kind: str,
                        extra: dict[str, str]) -> warc.Stored:
         assert self.archive is not None and resp.status is not None
-        path = resp.final_url.split("://", 1)[1]
+        sent = resp.url if resp.method == "POST" else resp.final_url
+        path = sent.split("://", 1)[1]
         path = path[path.find("/"):] if "/" in path else "/"
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw]
         return self.archive.write(
-            url=resp.final_url, method_line=f"GET {path} HTTP/1.1",
+            url=resp.final_url, method_line=f"{resp.method} {path} HTTP/1.1",
             request_headers=resp.request_headers, status=resp.status, reason=resp.reason_phrase,
             response_headers=headers, body=resp.body, size=resp.size, extra=extra)
 

@@ -6,9 +6,12 @@ on a string. The crawler decides what to fetch; this module only says what a pag
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
@@ -212,7 +215,9 @@ def datastore_links(url: str, text: str) -> tuple[list[tuple[str, str, str]], li
 
 
 def scan_list_page(url: str, text: str, start: str) -> ListScan:
-    """Report links and further list pages on one page of a column."""
+    """Report links and further list pages on one page of a column (HTML, XML or JSON)."""
+    if _looks_json(text):
+        return scan_json_list(url, text)
     scan = ListScan()
     seen: set[str] = set()
     anchors: list[tuple[str, str, str]] = []
@@ -221,7 +226,13 @@ def scan_list_page(url: str, text: str, start: str) -> ListScan:
         anchors.extend(_anchors(root, url))
     items, nexts = datastore_links(url, text)
     anchors.extend(items)
-    pages = script_pages(url, text) + nexts
+    data_items = script_data_items(url, text)
+    anchors.extend((u, t, "") for u, t in data_items)
+    pages = script_pages(url, text) + nexts + gkmlpt_api_pages(url, text) + script_api_pages(url, text)
+    if data_items:
+        pages += script_count_pages(url, text)
+    if not nexts:
+        pages += hanweb_windows(url, text)
     others: set[str] = set()
     for link_url, link_text, title in anchors:
         if _is_paging_link(link_url, link_text, url, start):
@@ -286,3 +297,407 @@ def is_html(content_type: str | None, url: str) -> bool:
         ct = content_type.lower()
         return "html" in ct or "xml" in ct
     return _ext(url) in ("", "html", "htm", "shtml", "jhtml", "jsp", "php", "asp", "aspx", "do")
+
+
+# Lists that are data: JSON APIs, arrays in scripts, Guangdong gkmlpt, Hanweb dataproxy windows.
+
+_JSONP = re.compile(r"^\s*[\w.$]+\s*\(\s*([\[{].*[\]}])\s*\)\s*;?\s*$", re.S)
+_TITLE_KEYS = ("title", "name", "bt", "biaoti", "subject", "headline", "wjmc")
+_URL_KEYS = ("url", "link", "href", "path", "linkurl", "docurl", "puburl", "detailurl")
+_TOTAL_KEYS = ("total", "totalcount", "total_count", "totalrecord", "totalrecords", "recordcount",
+               "totalnum", "totalsize", "totalelements", "count")
+_SIZE_PARAMS = ("pagesize", "size", "perpage", "rows", "limit")
+_API_PAGE_PARAMS = ("page", "pageno", "pageindex", "pagenum", "curpage", "currpage", "cpage", "pn",
+                    "currentpage", "pagenumber")
+_SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+_STRING = re.compile(r"""(['"])((?:(?!\1)[^\\\n]|\\.)*)\1""")
+_API_HINT = re.compile(r"(?:/api/|\.json\b|\.do\b|\.action\b|\.jsp\b|\.php\b|\.ashx\b|\.aspx\b|/list\b)", re.I)
+_AJAX_DATA = re.compile(r"data\s*:\s*\{([^{}]*)\}", re.S)
+_JS_PAIR = re.compile(r"""['"]?(\w+)['"]?\s*:\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([\w.\-]+))""")
+_ARRAY_VAR = re.compile(r"(?:var|let|const)?\s*([\w$.]+)\s*=\s*\[")
+_GK_CONFIG = re.compile(r"_CONFIG\s*=\s*\{(.*?)\}\s*;?", re.S)
+_GK_CATEGORY = re.compile(r"^(?:cat|category|column|col|classify|channel)\w*$", re.I)
+_HW_INT = r"""\b{name}\s*[:=]\s*['"]?(\d+)"""
+_HW_TOTAL_TAG = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+_HW_PROXY = re.compile(r"""proxyUrl\s*[:=]\s*['"]([^'"]+)['"]""", re.I)
+_HW_AJAX = re.compile(r"ajaxParam\s*[:=]\s*\{([^{}]*)\}", re.S | re.I)
+_HW_RECORD = re.compile(r"<record>", re.I)
+HANWEB_FORM_KEYS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid",
+                    "webname", "permissiontype")
+_HW_WINDOW_KEYS = ("startrecord", "endrecord", "perpage")
+_NUMBERED_FILE = re.compile(r"^(?P<prefix>[A-Za-z]+)(?:_(?P<n>\d+))?\.(?P<ext>s?html?|jsp|php)$")
+
+
+def _js_pairs(body: str) -> dict[str, str]:
+    """``key: value`` pairs of a flat JavaScript object body (quoted strings or bare words)."""
+    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _JS_PAIR.finditer(body)}
+
+
+def _looks_json(text: str) -> bool:
+    head = text[:200].lstrip("\ufeff \t\r\n")
+    return head.startswith(("{", "[")) or bool(re.match(r"[\w.$]+\s*\(\s*[\[{]", head))
+
+
+def _load_json(text: str) -> Any:
+    """JSON or JSONP (``callback({...})``); None when it is neither."""
+    text = text.strip().lstrip("\ufeff")
+    m = _JSONP.match(text)
+    if m and not text.startswith(("{", "[")):
+        text = m.group(1)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _pick_key(keys: list[str], wanted: tuple[str, ...], suffixes: tuple[str, ...]) -> str | None:
+    """The key that best names a title (or URL): an exact name first, then a suffix match."""
+    lowered = {k.lower(): k for k in keys}
+    for w in wanted:
+        if w in lowered:
+            return lowered[w]
+    for k in keys:
+        if k.lower().endswith(suffixes):
+            return k
+    return None
+
+
+def item_link(item: dict[str, Any]) -> tuple[str, str] | None:
+    """(url, title) of one data item, its keys found by name (title/name/bt, url/link/href/path)."""
+    strings = [k for k, v in item.items() if isinstance(v, str) and v.strip()]
+    tkey = _pick_key(strings, _TITLE_KEYS, ("title", "name", "bt"))
+    ukey = _pick_key([k for k in strings if k != tkey], _URL_KEYS, ("url", "link", "href", "path"))
+    if tkey is None or ukey is None:
+        return None
+    return item[ukey].strip(), re.sub(r"<[^>]+>", "", item[tkey]).strip()
+
+
+def json_items(data: Any) -> list[tuple[str, str]]:
+    """(url, title) of every object in every array of a JSON document that has both."""
+    found: list[tuple[str, str]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            for el in node:
+                link = item_link(el) if isinstance(el, dict) else None
+                if link:
+                    found.append(link)
+                else:
+                    stack.append(el)
+    return found
+
+
+def json_total(data: Any) -> int | None:
+    """A total item count in the envelope of a JSON list (``total``, ``totalCount`` ...)."""
+    stack = [data]
+    while stack:
+        node = stack.pop(0)
+        if not isinstance(node, dict):
+            continue
+        for k, v in node.items():
+            if k.lower() in _TOTAL_KEYS and isinstance(v, (int, str)) and str(v).isdigit():
+                return int(v)
+        stack.extend(v for v in node.values() if isinstance(v, dict))
+    return None
+
+
+def _page_param_of(url: str) -> tuple[str, int] | None:
+    """The page parameter of an API URL and its value (an empty value counts as 1)."""
+    for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if k.lower() in _API_PAGE_PARAMS:
+            return k, int(v) if v.isdigit() else 1
+    return None
+
+
+def _with_params(url: str, **params: str) -> str:
+    """The URL with query parameters set (replaced in place, or appended)."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    keys = {k for k, _ in pairs}
+    pairs = [(k, params.get(k, v)) for k, v in pairs] + [(k, v) for k, v in params.items() if k not in keys]
+    return normalize(urlunsplit(parts._replace(query=urlencode(pairs)))) or url
+
+
+def _page_size(url: str) -> int | None:
+    for k, v in parse_qsl(urlsplit(url).query):
+        if k.lower() in _SIZE_PARAMS and v.isdigit():
+            return int(v)
+    return None
+
+
+def next_api_page(url: str, items: int, total: int | None) -> str | None:
+    """The next page of a JSON list API, or None when this page is the last one.
+
+    Empty pages end the list, so do short pages (fewer items than a ``pageSize`` in the URL)
+    and pages that reach a ``total``. A page that repeats an earlier one is stopped by the
+    crawler (same fingerprint).
+    """
+    param = _page_param_of(url)
+    if param is None or items == 0:
+        return None
+    name, page = param
+    size = _page_size(url)
+    if size is not None and items < size:
+        return None
+    if total is not None and max(page, 1) * (size or items) >= total:
+        return None
+    return _with_params(url, **{name: str(page + 1)})
+
+
+def scan_json_list(url: str, text: str) -> ListScan:
+    """A JSON list page: report items, the next page, a fingerprint of the items."""
+    scan = ListScan()
+    data = _load_json(text)
+    if data is None:
+        return scan
+    items = json_items(data)
+    urls: set[str] = set()
+    for raw, title in items:
+        link = normalize(raw, url)
+        if not link:
+            continue
+        urls.add(link)
+        if is_report_link(link, title, None) and all(r.url != link for r in scan.reports):
+            scan.reports.append(Link(link, title))
+    nxt = next_api_page(url, len(items), json_total(data))
+    scan.pages = [nxt] if nxt else []
+    scan.fingerprint = hash(tuple(sorted(urls)))
+    return scan
+
+
+def _scripts(text: str) -> list[str]:
+    return _SCRIPT_BODY.findall(text)
+
+
+def _matching_bracket(text: str, i: int) -> int:
+    """Index just past the bracket that closes ``text[i]`` (strings skipped); -1 if none."""
+    depth, quote = 0, ""
+    j = i
+    while j < len(text):
+        c = text[j]
+        if quote:
+            if c == "\\":
+                j += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return -1
+
+
+def _js_objects(array: str) -> list[dict[str, str]]:
+    """Objects of a JavaScript array literal: JSON when it is JSON, else flat key/value pairs."""
+    try:
+        data = json.loads(array)
+    except ValueError:
+        data = None
+    if isinstance(data, list):
+        return [d for d in data if isinstance(d, dict)]
+    objects = []
+    for body in re.findall(r"\{([^{}]*)\}", array):
+        objects.append(_js_pairs(body))
+    return objects
+
+
+def script_data_items(url: str, text: str) -> list[tuple[str, str]]:
+    """(url, title) of list items given as data in a script: ``var dataList = [{...}, ...]``."""
+    found: list[tuple[str, str]] = []
+    for script in _scripts(text):
+        for m in _ARRAY_VAR.finditer(script):
+            end = _matching_bracket(script, m.end() - 1)
+            if end < 0:
+                continue
+            for obj in _js_objects(script[m.end() - 1:end]):
+                link = item_link(obj)
+                if link:
+                    found.append((normalize(link[0].replace("\\/", "/"), url) or "", link[1]))
+    return [(u, t) for u, t in found if u]
+
+
+def _first_int(names: tuple[str, ...], script: str) -> int | None:
+    for name in names:
+        m = re.search(_HW_INT.format(name=name), script, re.I)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def script_count_pages(url: str, text: str, limit: int = MAX_SCRIPT_PAGES) -> list[str]:
+    """Other pages of a list whose script gives counts (``totalCount``, ``pageSize``, ``pageCount``).
+
+    On ``index.html`` the current-page variable tells how pages are named: 0 (or none) means
+    page 2 is ``index_1``, 1 means page 2 is ``index_2``. On ``?page=N`` URLs the parameter varies.
+    """
+    script = "\n".join(_scripts(text))
+    count = _first_int(("pageCount", "totalPage", "totalPages", "pageTotal", "countPage"), script)
+    if count is None:
+        total = _first_int(("totalCount", "totalRecord", "recordCount", "totalNum", "total"), script)
+        size = _first_int(("pageSize", "perPage", "pageRecord"), script)
+        if total is None or not size:
+            return []
+        count = math.ceil(total / size)
+    count = min(count, limit)
+    current = _first_int(("currentPage", "curPage", "pageIndex", "pageNo"), script)
+    base = 1 if current == 1 else 0
+    param = _page_param_of(url) if urlsplit(url).query else None
+    if param is not None:
+        first = current if current in (0, 1) else 1
+        return [_with_params(url, **{param[0]: str(first + k)}) for k in range(count)]
+    m = _NUMBERED_FILE.match(urlsplit(url).path.rsplit("/", 1)[-1])
+    if m is None or m.group("n") is not None:
+        return []  # numbering is only certain from the first page
+    prefix, ext = m.group("prefix"), m.group("ext")
+    return [normalize(urljoin(url, f"{prefix}_{base + k}.{ext}")) or "" for k in range(1, count)]
+
+
+def _ajax_pages(script: str, pos: int, literal: str, page_url: str) -> str | None:
+    """An API literal without a page parameter, paged by a nearby ``data: {pageNo: 1, ...}``."""
+    m = _AJAX_DATA.search(script, pos, pos + 400)
+    if m is None:
+        return None
+    pairs = _js_pairs(m.group(1))
+    if not any(k.lower() in _API_PAGE_PARAMS for k in pairs):
+        return None
+    url = normalize(literal, page_url)
+    return _with_params(url, **{k: v if v.isdigit() or k.lower() not in _API_PAGE_PARAMS else "1"
+                                for k, v in pairs.items()}) if url else None
+
+
+def script_api_pages(url: str, text: str) -> list[str]:
+    """First pages of JSON APIs a script loads its list from (a URL with a page parameter)."""
+    found: list[str] = []
+    for script in _scripts(text):
+        for m in _STRING.finditer(script):
+            literal = m.group(2).replace("\\/", "/")
+            if not _API_HINT.search(literal) or "gkmlpt/api" in literal or "dataproxy.jsp" in literal \
+                    or re.search(r"\s", literal):
+                continue
+            if _page_param_of("http://x/" + literal.lstrip("/")) is None:
+                api = _ajax_pages(script, m.end(), literal, url)
+                if api:
+                    found.append(api)
+                continue
+            api = normalize(literal, url)
+            if api:
+                name, page = _page_param_of(api) or ("page", 1)
+                found.append(_with_params(api, **{name: str(page)}))
+    return list(dict.fromkeys(found))
+
+
+def gkmlpt_config(text: str) -> dict[str, str]:
+    """The flat ``window._CONFIG = {...}`` of a Guangdong gkmlpt page (strings and numbers)."""
+    m = _GK_CONFIG.search(text)
+    if m is None:
+        return {}
+    return _js_pairs(m.group(1))
+
+
+def gkmlpt_api_pages(url: str, text: str) -> list[str]:
+    """Guangdong 集约化 gkmlpt: the first API page of the column (page 1: pages 0 and 1 repeat).
+
+    The category is taken from the page URL's query, else from a category/column id in
+    ``_CONFIG``, else 0 (the whole catalogue, filtered by title like any list).
+    """
+    path = urlsplit(url).path
+    if "/gkmlpt/" not in path or "/gkmlpt/api/" in path:
+        return []
+    config = gkmlpt_config(text)
+    sid = next((v for k, v in config.items() if k.lower() == "sid"), None)
+    if not sid:
+        return []
+    category = next((v for k, v in parse_qsl(urlsplit(url).query)
+                     if _GK_CATEGORY.match(k) and v.isdigit()), None)
+    if category is None:
+        category = next((v for k, v in config.items() if _GK_CATEGORY.match(k) and v.isdigit()), "0")
+    root = path[:path.index("/gkmlpt/")]
+    api = normalize(f"{root}/gkmlpt/api/all/{category}?{urlencode({'page': 1, 'sid': sid})}", url)
+    return [api] if api else []
+
+
+def hanweb_form(text: str) -> dict[str, str]:
+    """The dataproxy form fields (``ajaxParam``, or the known keys set anywhere in a script)."""
+    m = _HW_AJAX.search(text)
+    pairs: dict[str, str] = {}
+    if m:
+        pairs = _js_pairs(m.group(1))
+    else:
+        script = "\n".join(_scripts(text))
+        for key in HANWEB_FORM_KEYS:
+            km = re.search(rf"""\b{key}\s*[:=]\s*(?:'([^']*)'|"([^"]*)"|([\w.\-]+))""", script)
+            if km:
+                pairs[key] = next(g for g in km.groups() if g is not None)
+    return pairs if "columnid" in {k.lower() for k in pairs} else {}
+
+
+def hanweb_windows(url: str, text: str, limit: int = MAX_SCRIPT_PAGES) -> list[str]:
+    """Hanweb columns paged only by ``dataproxy.jsp?startrecord=&endrecord=&perpage=``.
+
+    The record windows after those already on the page are computed from ``totalRecord``,
+    ``perPage`` and ``groupSize`` (pages per request, 1 if not given). The form fields found
+    on the page ride in the query; :func:`hanweb_post` splits them off again for a POST.
+    """
+    if "dataproxy.jsp" in urlsplit(url).path or ("dataproxy" not in text and "proxyUrl" not in text):
+        return []
+    script = "\n".join(_scripts(text))
+    tag = _HW_TOTAL_TAG.search(text)
+    total = _first_int(("totalRecord",), script) or (int(tag.group(1)) if tag else None)
+    perpage = _first_int(("perPage",), script)
+    proxy = _HW_PROXY.search(script)
+    if not total or not perpage or not (proxy or "dataproxy.jsp" in text):
+        return []
+    window = perpage * max(1, _first_int(("groupSize",), script) or 1)
+    base = normalize(proxy.group(1) if proxy else "/module/web/jpage/dataproxy.jsp", url)
+    if base is None:
+        return []
+    form = hanweb_form(text)
+    first = len(_HW_RECORD.findall(text)) + 1
+    pages = []
+    for s in range(first, total + 1, window)[:limit]:
+        fields = {"startrecord": str(s), "endrecord": str(min(s + window - 1, total)),
+                  "perpage": str(perpage), **form}
+        pages.append(_with_params(base, **fields))
+    return pages
+
+
+def hanweb_post(url: str) -> tuple[str, dict[str, str]] | None:
+    """For a dataproxy window URL carrying form fields: the URL to POST to and the form.
+
+    Hanweb servers read ``startrecord``/``endrecord``/``perpage`` from the query and the
+    column's fields from the POST body. None means: a plain GET.
+    """
+    parts = urlsplit(url)
+    if not parts.path.endswith("dataproxy.jsp"):
+        return None
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    keys = {k.lower() for k, _ in pairs}
+    if not {"startrecord", "endrecord"} <= keys or "columnid" not in keys:
+        return None
+    window = [(k, v) for k, v in pairs if k.lower() in _HW_WINDOW_KEYS]
+    form = {k: v for k, v in pairs if k.lower() not in _HW_WINDOW_KEYS}
+    return urlunsplit(parts._replace(query=urlencode(window))), form
+
+
+def missing_page_successor(url: str) -> str | None:
+    """``index_2`` for a list page ``index_1`` that answered 404 (a CMS that numbers from 2)."""
+    parts = urlsplit(url)
+    directory, name = parts.path.rsplit("/", 1)
+    m = _NUMBERED_FILE.match(name)
+    if m is None or m.group("n") != "1":
+        return None
+    return urlunsplit(parts._replace(path=f"{directory}/{m.group('prefix')}_2.{m.group('ext')}"))
+
+
+def is_json(content_type: str | None) -> bool:
+    """A JSON (or JavaScript) response that may be a list API page."""
+    ct = (content_type or "").lower()
+    return "json" in ct or "javascript" in ct

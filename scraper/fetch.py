@@ -58,6 +58,7 @@ class Response:
     url: str
     final_url: str
     status: int | None = None
+    method: str = "GET"
     http_version: str = "HTTP/1.1"
     reason_phrase: str = ""
     headers: httpx.Headers = field(default_factory=httpx.Headers)
@@ -220,9 +221,12 @@ class Fetcher:
         return parser is None or parser.can_fetch(ROBOTS_AGENT, url)
 
     # one request ----------------------------------------------------------------------
-    async def _once(self, url: str, headers: dict[str, str], resp: Response) -> None:
-        """One GET: status and headers into ``resp``, the body into a spooled file."""
-        async with self._client.stream("GET", url, headers=headers) as r:
+    async def _once(self, url: str, headers: dict[str, str], resp: Response,
+                    form: dict[str, str] | None = None) -> None:
+        """One GET (a POST when ``form`` is given): status and headers into ``resp``, the body
+        into a spooled file."""
+        resp.method = "POST" if form else "GET"
+        async with self._client.stream(resp.method, url, headers=headers, data=form) as r:
             resp.status = r.status_code
             resp.reason_phrase = r.reason_phrase
             resp.http_version = r.http_version
@@ -250,7 +254,8 @@ class Fetcher:
                 raise
             resp.body, resp.size, resp.sha256, resp.head = spool, size, digest.hexdigest(), bytes(head)
 
-    async def _attempts(self, url: str, headers: dict[str, str]) -> Response:
+    async def _attempts(self, url: str, headers: dict[str, str],
+                        form: dict[str, str] | None = None) -> Response:
         """GET one URL (no redirects) with retries and backoff; never raises for HTTP trouble."""
         host = host_of(url)
         resp = Response(url=url, final_url=url)
@@ -264,9 +269,10 @@ class Fetcher:
                 async with self.gate.slot(host), self._sem:
                     if _timeout is not None:  # Python 3.11+: no extra task per request
                         async with _timeout(self.s.timeout * 10):
-                            await self._once(url, headers, resp)
+                            await self._once(url, headers, resp, form)
                     else:
-                        await asyncio.wait_for(self._once(url, headers, resp), self.s.timeout * 10)
+                        await asyncio.wait_for(self._once(url, headers, resp, form),
+                                               self.s.timeout * 10)
             except _TooLarge:
                 resp.close()
                 resp.error = f"body larger than {self.s.max_bytes} bytes"
@@ -304,8 +310,13 @@ class Fetcher:
         return None
 
     async def fetch(self, url: str, allowed: Callable[[str], bool], *, etag: str | None = None,
-                    last_modified: str | None = None) -> Response:
-        """GET ``url`` following redirects that stay inside ``allowed``; conditional if validators."""
+                    last_modified: str | None = None, form: dict[str, str] | None = None
+                    ) -> Response:
+        """GET ``url`` following redirects that stay inside ``allowed``; conditional if validators.
+
+        With ``form`` the first request is a POST of that form data (Hanweb ``dataproxy.jsp``);
+        redirects after it are followed with GET.
+        """
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -314,7 +325,7 @@ class Fetcher:
         chain = [url]
         current = url
         while True:
-            resp = await self._attempts(current, headers)
+            resp = await self._attempts(current, headers, form if current == url else None)
             resp.url = url
             resp.final_url = current
             resp.redirects = chain[:-1]

@@ -13,6 +13,9 @@ FAMILY_STARTS = {
     "guangdong": "/gd/zfxxgknb/index.html", "vsb": "/vsb/xxgknb.htm",
     "hanweb": "/hanweb/col/col12596/index.html", "gbk": "/gbk/ndbg/index.htm",
     "wall": "/wall/xxgknb/index.html", "flaky": "/flaky/ndbg/index.html",
+    "gkmlpt": "/gdgk/gkmlpt/index", "jsdata": "/jsdata/zfxxgkndbg/index.html",
+    "jsapi": "/jsapi/gknb/index.html", "hanweb_post": "/hwpost/col/col8810/index.html",
+    "gap": "/gap/zfxxgkndbg/index.html",
 }
 
 
@@ -65,7 +68,7 @@ def test_nothing_but_reports_requested(full_crawl):
     requested = {base + h.path for h in full_crawl["portal"].requests()}
     fams = full_crawl["families"].values()
     expected = {"/robots.txt"}
-    allowed = set().union(*(f.reports | f.attachments | f.lists | f.blocked for f in fams))
+    allowed = set().union(*(f.reports | f.attachments | f.lists | f.blocked | f.requests for f in fams))
     extra = {u for u in requested if u not in allowed and not u.endswith("/robots.txt")}
     # Redirect targets are fetched too.
     assert extra == {base + "/trs/zfxxgknb/202201/t20220110_100010.html", base + "/hanweb/attach/0/41790.pdf"}

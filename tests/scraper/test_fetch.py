@@ -136,3 +136,33 @@ def test_retry_after_parsing(value, low, high):
         assert got is None
     else:
         assert low <= got <= high
+
+
+def test_post_form_then_redirect_followed_with_get():
+    p = Portal()
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def proxy(method: str, params: dict[str, str]) -> Page:
+        seen.append((method, params))
+        if params.get("columnid") != "8810":
+            return Page(b"<datastore></datastore>", "text/xml")
+        return Page(b"<datastore><recordset></recordset></datastore>", "text/xml")
+
+    p.handle("/module/web/jpage/dataproxy.jsp", proxy)
+    p.add("/moved.jsp", Page(status=302, headers=[("Location", "/module/web/jpage/dataproxy.jsp?x=1")],
+                             content_type=""))
+    with PortalServer(p) as s:
+        async def go():
+            async with Fetcher(FetchSettings(delay=0, obey_robots=False)) as f:
+                a = await f.fetch(s.base + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3",
+                                  lambda _u: True, form={"columnid": "8810", "webname": "示例"})
+                b = await f.fetch(s.base + "/moved.jsp", lambda _u: True, form={"columnid": "1"})
+                c = await f.fetch(s.base + "/module/web/jpage/dataproxy.jsp", lambda _u: True)
+                return a, b, c
+        a, b, c = asyncio.run(go())
+    assert a.ok and a.method == "POST" and b"recordset" in a.read()
+    assert ("Content-Type", "application/x-www-form-urlencoded") in a.request_headers
+    assert seen[0] == ("POST", {"startrecord": "1", "endrecord": "3", "columnid": "8810", "webname": "示例"})
+    assert b.ok and b.method == "GET" and seen[1] == ("GET", {"x": "1"})  # the hop after a POST
+    assert c.method == "GET" and seen[2] == ("GET", {})
+    assert [h.method for h in p.requests()] == ["POST", "POST", "GET", "GET"]
