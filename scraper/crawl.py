@@ -22,8 +22,9 @@ import httpx
 
 from parsers.decode import DecodeError, decode
 from scraper import archive as warc
-from scraper.discover import (hanweb_post, is_html, is_json, missing_page_successor,
-                              scan_list_page, scan_report_page)
+from scraper.discover import (COLUMN_MARK, MAX_DISCOVERY_PAGES, discovery_links, hanweb_post,
+                              is_html, is_json, missing_page_successor, parse_mark,
+                              scan_list_page, scan_navigation, scan_report_page)
 from scraper.fetch import Fetcher, FetchSettings, Response
 from scraper.sources import Source
 from scraper.state import Outcome, State
@@ -88,6 +89,9 @@ class _SourceRun:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lists: int = 0  # list pages seen in this run, against max_list_pages
     limit_hit: bool = False
+    roots: dict[str, str] = field(default_factory=dict)  # list page -> its column's first page
+    discovered: int = 0  # section pages and columns found by discovery in this run
+    seeded: bool = False  # columns discovered in an earlier run were queued: no section hops
 
 
 def _reason(error: str | None) -> str:
@@ -233,6 +237,7 @@ class Crawler:
         if self.state.see(src.start, source_id, "list", self.run_id):
             self.state.set_source_status(source_id, "running", None)
         sr.lists = self.state.count_kind(source_id, self.run_id, "list")
+        self._seed_columns(sr)
         self.progress(Event("source_start", src, index=index, total=total))
         workers = max(1, min(4, len(src.allow)))
         await asyncio.gather(*(self._worker(sr) for _ in range(workers)))
@@ -243,6 +248,69 @@ class Crawler:
             self._notes.append(f"{src.name}: stopped after {self.settings.max_list_pages} list "
                                "pages (more were announced)")
         self.progress(Event("source_done", src, index=index, total=total))
+
+    def _seed_columns(self, sr: _SourceRun) -> None:
+        """Queue the columns discovery found in earlier runs (and read last time) and count the
+        discovery pages of this run, so that a re-run starts from the known column."""
+        db = self.state.db
+        known = db.execute(
+            "SELECT u.url, u.parent, u.link_text FROM urls u JOIN documents d ON d.url=u.url "
+            "WHERE u.source_id=? AND u.kind='list' AND substr(u.link_text, 1, ?)=? "
+            "AND d.status IN ('fetched', 'unchanged', 'not_modified')",
+            (sr.source_id, len(COLUMN_MARK), COLUMN_MARK)).fetchall()
+        if known:
+            self.state.begin()
+            try:
+                for url, parent, text in known:
+                    self.state.see(url, sr.source_id, "list", self.run_id, parent=parent, text=text)
+                self.state.commit()
+            except BaseException:
+                self.state.rollback()
+                raise
+            sr.seeded = True
+        sr.discovered = sum(1 for (text,) in db.execute(
+            "SELECT link_text FROM urls WHERE source_id=? AND seen_run=? AND kind='list' "
+            "AND link_text IS NOT NULL", (sr.source_id, self.run_id)) if parse_mark(text))
+
+    def _list_role(self, sr: _SourceRun, url: str) -> tuple[str, int, str]:
+        """(role, depth, column root) of a list page: ``start``, ``section``, ``column`` or a
+        further ``page`` of a column; the root is the column's first page (paging is relative
+        to it). Roles live in the state's link_text, so they survive a kill."""
+        if url == sr.src.start:
+            return "start", 0, url
+        row = self.state.db.execute("SELECT link_text, parent FROM urls WHERE url=?", (url,)).fetchone()
+        mark = parse_mark(row[0]) if row else None
+        if mark:
+            return mark[0], mark[1], url
+        if url not in sr.roots:
+            sr.roots[url] = self._root_of(sr, row[1] if row else None)
+        return "page", 0, sr.roots[url]
+
+    def _root_of(self, sr: _SourceRun, parent: str | None) -> str:
+        """Walk up the parents of a list page (after a resume) to its column's first page."""
+        seen: set[str] = set()
+        while parent and parent not in seen and parent != sr.src.start:
+            if parent in sr.roots:
+                return sr.roots[parent]
+            seen.add(parent)
+            row = self.state.db.execute("SELECT link_text, parent FROM urls WHERE url=?",
+                                        (parent,)).fetchone()
+            if row is None or parse_mark(row[0]):
+                return parent
+            parent = row[1]
+        return sr.src.start
+
+    def _discover(self, sr: _SourceRun, url: str, text: str, depth: int,
+                  found_reports: bool) -> list[tuple[str, str, str | None]]:
+        """Links towards the report column from the start or a section page (bounded)."""
+        nav = scan_navigation(url, text)
+        allowed = lambda u: is_allowed(u, sr.src.allow) and u != sr.src.start  # noqa: E731
+        nav.columns = [c for c in nav.columns if allowed(c.url)]
+        nav.sections = [s for s in nav.sections if allowed(s.url)]
+        found = discovery_links(nav, depth, found_reports, MAX_DISCOVERY_PAGES - sr.discovered,
+                                follow_sections=not sr.seeded)
+        sr.discovered += len(found)
+        return [(u, "list", mark) for u, mark in found]
 
     async def _worker(self, sr: _SourceRun) -> None:
         assert self.state is not None
@@ -341,12 +409,16 @@ class Crawler:
                 text = None
                 out.error = f"undecodable: {exc}"
             if text is not None and kind == "list":
-                scan = scan_list_page(resp.final_url, text, sr.src.start)
-                follow_pages = url == sr.src.start or scan.fingerprint not in sr.fingerprints
+                role, depth, root = self._list_role(sr, url)
+                scan = scan_list_page(resp.final_url, text, root)
+                follow_pages = role in ("start", "column") or scan.fingerprint not in sr.fingerprints
                 sr.fingerprints.add(scan.fingerprint)
                 links += [(r.url, "report", r.text) for r in scan.reports]
-                if follow_pages:
+                if follow_pages and role != "section":  # a section page is not a column
                     links += [(p, "list", None) for p in scan.pages]
+                    sr.roots.update((p, root) for p in scan.pages)
+                if role in ("start", "section"):
+                    links += self._discover(sr, resp.final_url, text, depth, bool(scan.reports))
             elif text is not None and kind == "report":
                 links += [(a.url, "attachment", a.text) for a in scan_report_page(resp.final_url, text)]
         stored = None
@@ -406,7 +478,7 @@ class Crawler:
                     if sr.lists + new_lists >= self.settings.max_list_pages:
                         sr.limit_hit = True
                         continue
-                    if st.see(link, sr.source_id, "list", self.run_id, parent=url):
+                    if st.see(link, sr.source_id, "list", self.run_id, parent=url, text=text):
                         new_lists += 1
                 else:
                     st.see(link, sr.source_id, link_kind, self.run_id, parent=url, text=text)

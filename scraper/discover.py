@@ -701,3 +701,122 @@ def is_json(content_type: str | None) -> bool:
     """A JSON (or JavaScript) response that may be a list API page."""
     ct = (content_type or "").lower()
     return "json" in ct or "javascript" in ct
+
+
+# Column discovery ------------------------------------------------------------------------
+# A start that is an agency's home or disclosure home, not its report column: find the column
+# by its URL slug or its menu text, at most MAX_HOPS links away, through 信息公开 section pages.
+
+COLUMN_SLUGS = ("zfxxgkgzndbg", "zfxxgkndbg", "xxgkndbg", "bmxxgknb", "zfxxgknb", "zfgknb",
+                "gkndbg", "xxgknb", "gknb", "ndbg")
+MAX_HOPS = 2  # a column is at most two links from the start (home -> 信息公开 -> column)
+MAX_DISCOVERY_PAGES = 30  # section pages and discovered columns per source and run
+_SLUG_SEGMENT = re.compile(r"^[a-z]*?(?:%s)(?:[_-]?\d+[a-z]?)?$" % "|".join(COLUMN_SLUGS), re.I)
+_VSB_COLUMN = re.compile(r"^[a-z]*?(?:%s)(?:[_-]?\d+)?\.htm$" % "|".join(COLUMN_SLUGS), re.I)
+_COLUMN_LABEL = re.compile(r"^(?:[^\d]{0,8}?)(?:政府|政务)?(?:信息)?公开(?:工作)?(?:年度报告|年报)(?:专栏|栏目)?$"
+                           r"|^(?:政府信息公开)?(?:工作)?年度报告$|^年报$")
+_SECTION_LABEL = re.compile(r"^(?:政府|部门|本机关)?(?:信息公开|政务公开|政府信息公开)"
+                            r"(?:专栏|目录|平台|网|栏目|首页)?$")
+_NOT_COLUMN_WORDS = ("报表", "通知", "图解", "一图", "解读", "指南", "制度", "申请", "网站")
+COLUMN_MARK = "column: "  # link_text of a discovered column in the state
+SECTION_MARK = "section {depth}: "  # link_text of a 信息公开 section page at that depth
+
+
+@dataclass(slots=True)
+class NavScan:
+    """Links that lead towards a report column: the columns themselves and section pages."""
+
+    columns: list[Link] = field(default_factory=list)
+    sections: list[Link] = field(default_factory=list)
+
+
+def _directory(url: str) -> str:
+    path = urlsplit(url).path
+    return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+
+
+def is_column_url(url: str) -> bool:
+    """A column named by a report slug (``zfxxgknb_31679/``, ``xxgknb.htm``), not an article in it."""
+    lowered = url.lower()
+    if any(w in lowered for w in _NOT_REPORT_URL):
+        return False
+    segments = urlsplit(url).path.split("/")[1:]
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if last and (_VSB_COLUMN.match(seg) or _SLUG_SEGMENT.match(seg)):
+            return True
+        if not _SLUG_SEGMENT.match(seg):
+            continue
+        rest = segments[i + 1:]  # only sub-folders and an index file may follow the slug
+        tail = rest[-1]
+        return tail == "" or bool(_INDEX_FILE.match(tail)) or "." not in tail and not tail.isdigit()
+    return False
+
+
+def is_column_label(label: str | None) -> bool:
+    """Menu text naming the report column (政府信息公开年报, 年度报告): no year, no other words."""
+    s = _clean(label)
+    if not s or len(s) > 20 or _YEAR.search(s) or any(w in s for w in _NOT_COLUMN_WORDS):
+        return False
+    return bool(_COLUMN_LABEL.match(s))
+
+
+def is_section_label(label: str | None) -> bool:
+    """Menu text of a disclosure section (政府信息公开, 信息公开, 政务公开)."""
+    return bool(_SECTION_LABEL.match(_clean(label)))
+
+
+def scan_navigation(url: str, text: str) -> NavScan:
+    """Report columns and 信息公开 section pages linked from a page (not its own pages)."""
+    nav = NavScan()
+    root = _parse_html(text)
+    if root is None:
+        return nav
+    here = _directory(url)
+    seen = {url}
+    for link_url, link_text, title in _anchors(root, url):
+        if link_url in seen or is_attachment_url(link_url) or is_report_link(link_url, link_text, title):
+            continue
+        label = link_text or title
+        if any(w in link_url.lower() for w in _NOT_REPORT_URL) or _clean(label) in ("首页", "返回首页"):
+            continue
+        if (is_column_url(link_url) or is_column_label(label) or is_column_label(title)) \
+                and _directory(link_url) != here:
+            nav.columns.append(Link(link_url, label))
+            seen.add(link_url)
+        elif is_section_label(label) or is_section_label(title):
+            nav.sections.append(Link(link_url, label))
+            seen.add(link_url)
+    return nav
+
+
+def discovery_mark(role: str, text: str, depth: int = 0) -> str:
+    """The state's link_text for a discovered page: its role, then the link's own text."""
+    prefix = COLUMN_MARK if role == "column" else SECTION_MARK.format(depth=depth)
+    return prefix + (text or "")[:200]
+
+
+def parse_mark(link_text: str | None) -> tuple[str, int] | None:
+    """(role, depth) from a link_text written by :func:`discovery_mark`, else None."""
+    if not link_text:
+        return None
+    if link_text.startswith(COLUMN_MARK):
+        return "column", 0
+    m = re.match(r"section (\d+): ", link_text)
+    return ("section", int(m.group(1))) if m else None
+
+
+def discovery_links(nav: NavScan, depth: int, found_reports: bool, budget: int,
+                    follow_sections: bool = True) -> list[tuple[str, str]]:
+    """(url, mark) of the pages to follow from a page at ``depth`` hops from the start.
+
+    Columns are followed when within MAX_HOPS; section pages only when the page names no
+    column, is not itself a report column (no reports), and one more hop can still reach a
+    column. At most ``budget`` pages.
+    """
+    out: list[tuple[str, str]] = []
+    if depth + 1 <= MAX_HOPS:
+        out += [(c.url, discovery_mark("column", c.text)) for c in nav.columns]
+    if follow_sections and not out and not found_reports and depth + 2 <= MAX_HOPS:
+        out += [(s.url, discovery_mark("section", s.text, depth + 1)) for s in nav.sections]
+    return out[:max(0, budget)]

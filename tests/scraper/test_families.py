@@ -15,7 +15,7 @@ FAMILY_STARTS = {
     "wall": "/wall/xxgknb/index.html", "flaky": "/flaky/ndbg/index.html",
     "gkmlpt": "/gdgk/gkmlpt/index", "jsdata": "/jsdata/zfxxgkndbg/index.html",
     "jsapi": "/jsapi/gknb/index.html", "hanweb_post": "/hwpost/col/col8810/index.html",
-    "gap": "/gap/zfxxgkndbg/index.html",
+    "gap": "/gap/zfxxgkndbg/index.html", "discovery": "/disc/index.html",
 }
 
 
