@@ -141,6 +141,8 @@ def _prune_column(rows: Sequence[Row], columns: list[list[tuple[Number, ...]]],
     for i in members:
         coef, values = rows[i][0][k], columns[i][j]
         vals = [coef * values[c] for c in alive[i]]
+        if not vals:
+            return set()  # a row with no placement left: no solution, nothing to learn
         if len(set(vals)) == 1:
             target -= vals[0]  # settled in this column: a constant
         else:
