@@ -231,3 +231,39 @@ def iter_responses(data_dir: Path) -> Iterator[ArchivedResponse]:
                 body=rec.content_stream().read(),
                 date=rec.rec_headers.get_header("WARC-Date") or "",
                 file=path.name, offset=offset)
+
+
+class ArchiveReadError(Exception):
+    """An archived record cannot be read back (missing file, corrupt bytes, wrong record)."""
+
+
+def read_response(data_dir: Path, file: str, offset: int) -> ArchivedResponse:
+    """The response record that starts at ``offset`` of WARC file ``file``.
+
+    Used to re-read one archived version (the state knows where each one is) without scanning
+    the whole file; any problem with the bytes becomes :class:`ArchiveReadError`.
+    """
+    path = Path(data_dir) / WARC_DIR / file
+    try:
+        with open(path, "rb") as f:
+            for start, _length, data in _members(f, offset):
+                if start != offset:
+                    break
+                for rec in ArchiveIterator(data):
+                    if rec.rec_type != "response":
+                        break
+                    http = rec.http_headers
+                    return ArchivedResponse(
+                        url=rec.rec_headers.get_header("WARC-Target-URI") or "",
+                        kind=rec.rec_headers.get_header("WARC-Nianbao-Kind") or "",
+                        status=int(http.get_statuscode() or 0) if http else 0,
+                        headers=list(http.headers) if http else [],
+                        body=rec.content_stream().read(),
+                        date=rec.rec_headers.get_header("WARC-Date") or "",
+                        file=file, offset=offset)
+                break
+    except OSError as exc:
+        raise ArchiveReadError(f"{file}: {exc.strerror or exc}") from None
+    except Exception as exc:  # warcio raises a variety of errors on damaged records
+        raise ArchiveReadError(f"{file} at {offset}: damaged record ({exc})") from None
+    raise ArchiveReadError(f"{file} at {offset}: no readable response record")

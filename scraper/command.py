@@ -89,7 +89,7 @@ def format_summary(s: Summary) -> str:
     return "\n".join(lines)
 
 
-async def _run_crawler(crawler: Crawler) -> Summary:
+async def run_crawler(crawler: Crawler) -> Summary:
     """Run the crawl; SIGTERM is treated like Ctrl-C (cancel, save state, exit)."""
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
@@ -147,7 +147,7 @@ def crawl(sources_path: Path | None, data_dir: Path, delay: float, concurrency: 
                             retries=retries, max_bytes=max_size * 1024 * 1024))
     crawler = Crawler(settings, loaded.sources, progress=Reporter(quiet, verbose))
     try:
-        summary = asyncio.run(_run_crawler(crawler))
+        summary = asyncio.run(run_crawler(crawler))
     except (KeyboardInterrupt, asyncio.CancelledError):
         summary = crawler.last_summary
         if summary is not None and not quiet:

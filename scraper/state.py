@@ -254,3 +254,65 @@ class State:
             "SELECT u.kind, d.status, d.error, count(*) FROM urls u JOIN documents d ON d.url=u.url "
             "WHERE u.done_run=? AND d.run=? GROUP BY u.kind, d.status, d.error",
             (run, run)).fetchall()
+
+
+# read-only views for the later stages (parse, export, status) ----------------------------
+
+@dataclass(slots=True)
+class ArchivedVersion:
+    """One archived version of a report or attachment, with where it came from."""
+
+    id: int
+    url: str
+    final_url: str | None
+    kind: str
+    run: int | None
+    sha256: str
+    content_type: str | None
+    fetched_at: str
+    warc_file: str
+    warc_offset: int
+    parent: str | None
+    source_start: str | None
+    source_name: str | None
+    source_agency: str | None
+
+
+def open_read_only(data_dir: Path) -> sqlite3.Connection:
+    """A read-only connection to ``<data>/state.sqlite``, safe while a crawl is writing."""
+    path = Path(data_dir) / DB_NAME
+    if not path.is_file():
+        raise StateError(f"{path}: no crawl state here (run `nianbao crawl` or `nianbao run` first)")
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        db.execute("SELECT count(*) FROM versions").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{path}: {exc}") from None
+    return db
+
+
+def archived_versions(db: sqlite3.Connection, kinds: tuple[str, ...] = ("report", "attachment")
+                      ) -> list[ArchivedVersion]:
+    """Every archived version of the given kinds, oldest first (by version id)."""
+    marks = ",".join("?" * len(kinds))
+    rows = db.execute(
+        "SELECT v.id, v.url, v.final_url, v.kind, v.run, v.sha256, v.content_type, v.fetched_at, "
+        "v.warc_file, v.warc_offset, u.parent, s.start, s.name, s.agency FROM versions v "
+        "LEFT JOIN urls u ON u.url = v.url LEFT JOIN sources s ON s.id = u.source_id "
+        f"WHERE v.kind IN ({marks}) ORDER BY v.id", kinds).fetchall()
+    return [ArchivedVersion(*row) for row in rows]
+
+
+def document_counts(db: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """(kind, status, count) of every document the state knows."""
+    return db.execute("SELECT u.kind, d.status, count(*) FROM documents d JOIN urls u "
+                      "ON u.url = d.url GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+
+
+def source_overview(db: sqlite3.Connection) -> list[tuple]:
+    """Per source: name, start, status, error, last run's start and finish, archived reports."""
+    return db.execute(
+        "SELECT s.name, s.start, s.status, s.error, r.started, r.finished, "
+        "(SELECT count(DISTINCT v.url) FROM versions v JOIN urls u ON u.url = v.url "
+        " WHERE u.source_id = s.id AND v.kind = 'report') "
+        "FROM sources s LEFT JOIN runs r ON r.id = s.last_run ORDER BY s.name, s.start").fetchall()

@@ -1,0 +1,56 @@
+"""The stages joined: crawl → parse what is new or changed → export. Thin on purpose.
+
+Each function runs one stage on a data folder and returns that stage's summary; the command
+line decides what to print and which exit status it means.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from output.export import ExportSummary, export
+from output.results import ResultStore
+from nianbao.collect import load_dataset
+from nianbao.reparse import ParseSummary, parse_archive
+from scraper.command import Reporter, run_crawler
+from scraper.crawl import CrawlSettings, Crawler, Summary
+from scraper.fetch import FetchSettings
+from scraper.sources import Source
+from scraper.state import open_read_only
+
+log = logging.getLogger("nianbao")
+
+
+def crawl(sources: list[Source], data_dir: Path, *, delay: float, concurrency: int,
+          quiet: bool, verbose: bool) -> tuple[Crawler, Summary]:
+    """Crawl the sources into ``data_dir``; KeyboardInterrupt propagates (state is saved)."""
+    settings = CrawlSettings(data_dir=data_dir,
+                             fetch=FetchSettings(delay=delay, concurrency=concurrency))
+    crawler = Crawler(settings, sources, progress=Reporter(quiet, verbose))
+    return crawler, asyncio.run(run_crawler(crawler))
+
+
+def parse(data_dir: Path, *, everything: bool,
+          bars: Callable[[int, str], Callable[[int], None] | None] | None = None) -> ParseSummary:
+    """Parse the archive's new or changed reports (``everything``: all of them again)."""
+    labels = iter(("parsing reports", "parsing attachments"))
+    progress = (lambda total: bars(total, next(labels, "parsing"))) if bars else None
+    return parse_archive(data_dir, everything=everything, progress=progress)
+
+
+def export_data(data_dir: Path, out: Path, formats: Iterable[str], *, excel: bool,
+                bars: Callable[[int, str], Callable[[int], None] | None] | None = None
+                ) -> ExportSummary:
+    """Export the stored parse results of ``data_dir`` into ``out``."""
+    open_read_only(data_dir).close()  # a clear message when DATA holds no crawl
+    with ResultStore(data_dir) as store:
+        dataset = load_dataset(data_dir, store)
+        step = bars(len(dataset.reports), "exporting") if bars else None
+        unparsed = sum(1 for r in dataset.reports if r.parser_version is None)
+        if unparsed:
+            log.warning("%d archived reports are not parsed yet (run `nianbao parse --data %s`)",
+                        unparsed, data_dir)
+        return export(dataset, out, formats, excel=excel, progress=step)

@@ -1,0 +1,122 @@
+"""The parse stage over the archive: read archived versions back, parse them, store the results.
+
+Only the newest version of each report is parsed (older ones stay in the archive); the
+attachments of a report page are parsed when the page itself yielded no numbers. A record
+that cannot be read back is reported and stored as an ``error`` result, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import parsers
+from output.records import SUCCESS, needs_attachment
+from output.results import ResultStore
+from parsers.model import Report
+from scraper.archive import ArchiveReadError, read_response
+from scraper.state import ArchivedVersion, archived_versions, open_read_only
+
+log = logging.getLogger("nianbao")
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class ParseSummary:
+    parsed: int = 0
+    up_to_date: int = 0
+    statuses: Counter = field(default_factory=Counter)  # status -> count, of those parsed now
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    crashed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        """Documents that could not be processed at all (not: documents that are no report)."""
+        return len(self.unreadable) + len(self.crashed)
+
+
+def newest(versions: Iterable[ArchivedVersion]) -> dict[str, ArchivedVersion]:
+    """url -> its newest archived version (highest version id)."""
+    out: dict[str, ArchivedVersion] = {}
+    for v in versions:
+        if v.url not in out or v.id > out[v.url].id:
+            out[v.url] = v
+    return out
+
+
+def _parse_version(data_dir: Path, v: ArchivedVersion, summary: ParseSummary) -> Report:
+    try:
+        record = read_response(data_dir, v.warc_file, v.warc_offset)
+        if hashlib.sha256(record.body).hexdigest() != v.sha256:
+            raise ArchiveReadError(f"{v.warc_file} at {v.warc_offset}: content does not match "
+                                   "the recorded SHA-256")
+    except ArchiveReadError as exc:
+        summary.unreadable.append((v.url, str(exc)))
+        log.debug("%s: archive record unreadable, skipped: %s", v.url, exc)
+        return Report(source=v.url, sha256=v.sha256, status="error",
+                      error=f"archive record unreadable: {exc}")
+    try:
+        return parsers.parse(record.body, source=v.url, content_type=v.content_type)
+    except Exception as exc:  # a parser bug must not stop the batch; make it loud
+        summary.crashed.append((v.url, repr(exc)))
+        log.debug("%s: parser crashed: %r", v.url, exc)
+        return Report(source=v.url, sha256=v.sha256, status="error",
+                      error=f"parser crashed: {exc!r}"[:300])
+
+
+def _parse_all(data_dir: Path, store: ResultStore, todo: list[ArchivedVersion],
+               summary: ParseSummary, progress: Progress | None) -> None:
+    for v in todo:
+        report = _parse_version(data_dir, v, summary)
+        store.put(v.id, v.url, v.kind, v.sha256, report, parsers.PARSER_VERSION)
+        summary.parsed += 1
+        summary.statuses[report.status] += 1
+        if report.status not in SUCCESS:
+            log.debug("%s: %s: %s", v.url, report.status, report.error)
+        if progress:
+            progress(1)
+
+
+def _versions(data_dir: Path) -> list[ArchivedVersion]:
+    db = open_read_only(data_dir)
+    try:
+        return archived_versions(db)
+    finally:
+        db.close()
+
+
+def _todo(versions: Iterable[ArchivedVersion], current: dict[int, str],
+          everything: bool) -> list[ArchivedVersion]:
+    return sorted((v for v in versions if everything or current.get(v.id) != v.sha256),
+                  key=lambda v: v.id)
+
+
+def parse_archive(data_dir: Path, *, everything: bool = False,
+                  progress: Callable[[int], Progress | None] | None = None) -> ParseSummary:
+    """Parse what is new or changed (``everything``: all newest versions again) into the store.
+
+    A result is current when it was made by this parser version from the same bytes, so a
+    newer parser re-parses everything on its first run. ``progress(total)`` is called before
+    each of the two passes (report pages, then attachments) and returns a per-item callback.
+    """
+    summary = ParseSummary()
+    versions = _versions(data_dir)
+    pages = newest(v for v in versions if v.kind == "report")
+    with ResultStore(data_dir) as store:
+        current = store.current(parsers.PARSER_VERSION)
+        todo = _todo(pages.values(), current, everything)
+        summary.up_to_date = len(pages) - len(todo)
+        _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None)
+        meta = store.metadata(v.id for v in pages.values())
+        wanting = {url for url, v in pages.items()
+                   if v.id in meta and meta[v.id].sha256 == v.sha256 and needs_attachment(meta[v.id])}
+        linked = newest(a for a in versions if a.kind == "attachment" and a.parent in wanting)
+        todo = _todo(linked.values(), current, everything)
+        if todo:
+            _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None)
+    return summary

@@ -1,0 +1,116 @@
+"""The columns of every dataset file as data: name, type and meaning.
+
+Parquet schemas, SQLite tables and the data dictionary are all generated from here, so the
+three formats and their documentation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.schema import SCHEMAS, TABLES
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: str  # str, int, float, number, bool, timestamp
+    meaning: str
+
+
+REPORTS = (
+    Column("report_id", "str", "stable id of the report: 16 hex digits of the SHA-256 of source_url"),
+    Column("source_url", "str", "URL of the report page as linked from the portal's column"),
+    Column("title", "str", "title as published"),
+    Column("agency", "str", "publishing agency, from the title (simplified characters)"),
+    Column("year", "int", "year the report covers"),
+    Column("template", "str", "2019, 2021, legacy (before 2019, no tables) or unknown"),
+    Column("script", "str", "hans (simplified), hant (traditional) or mixed"),
+    Column("status", "str", "ok, empty, legacy (successes); error, unsupported, not_report, "
+                            "no_tables (failures)"),
+    Column("checks_failed", "int", "number of checks of this report that do not hold, cross-year "
+                                   "checks included"),
+    Column("fetched_at", "timestamp", "when the archived version was fetched (UTC)"),
+    Column("sha256", "str", "SHA-256 of the report page's bytes"),
+    Column("parser_version", "str", "version of the parser that read the facts"),
+    Column("error", "str", "why the report failed to parse (failures only)"),
+    Column("attachment_url", "str", "attachment the facts were read from, when the page itself "
+                                    "holds no tables"),
+    Column("attachment_sha256", "str", "SHA-256 of that attachment's bytes"),
+    Column("origin", "str", "how the facts were read: html, text, pdf, docx, ocr"),
+    Column("source_name", "str", "name of the source (portal column) in the sources file"),
+)
+
+FACTS = (
+    Column("report_id", "str", "the report (see reports)"),
+    Column("table", "str", "table key: active, requests, appeals"),
+    Column("row", "str", "row key (see the cell keys below)"),
+    Column("col", "str", "column key (see the cell keys below)"),
+    Column("value", "number", "the number in the cell (money in 10,000 yuan); empty when the cell "
+                              "holds none"),
+    Column("raw", "str", "the cell's text as printed, whitespace trimmed"),
+    Column("unit", "str", "件 (count), 项 (items), 万元 (10,000 yuan), empty when unknown"),
+    Column("origin", "str", "how the cell was read: html, text, pdf, docx, ocr"),
+    Column("inferred", "bool", "true when the cell's position was deduced from the template's "
+                               "identities because the rendering dropped empty cells"),
+)
+
+CHECKS = (
+    Column("report_id", "str", "the report (see reports)"),
+    Column("name", "str", "the identity: requests.balance.<col>, requests.closed_sum.<col>, "
+                          "requests.row_sum.<row>, appeals.row_sum.<row>, cross_year.carry.<col>"),
+    Column("ok", "bool", "whether both sides agree"),
+    Column("lhs", "number", "left-hand side (empty cells count as 0)"),
+    Column("rhs", "number", "right-hand side; for cross_year.carry: last year's carried_forward"),
+)
+
+FILES = {"reports": REPORTS, "facts": FACTS, "checks": CHECKS}
+
+
+def wide_cols(table: str) -> tuple[str, ...]:
+    """Column keys of ``table`` over both templates, in printed order (2019 first)."""
+    seen: dict[str, None] = {}
+    for template in ("2019", "2021"):
+        for row in SCHEMAS[template][table].rows:
+            for col in row.cols:
+                seen.setdefault(col.key, None)
+    return tuple(seen)
+
+
+def wide_columns(table: str) -> tuple[Column, ...]:
+    head = (
+        Column("report_id", "str", "the report (see reports)"),
+        Column("agency", "str", "publishing agency"),
+        Column("year", "int", "year the report covers"),
+        Column("template", "str", "2019 or 2021"),
+        Column("row", "str", "row key"),
+        Column("row_label", "str", "row label as printed on the template (Chinese)"),
+    )
+    return head + tuple(Column(c, "number", f"value of column {c} (see the cell keys)")
+                        for c in wide_cols(table))
+
+
+WIDE = {t: wide_columns(t) for t in TABLES}
+
+
+def _ranks() -> tuple[dict[str, int], dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    tables = {t: i for i, t in enumerate(TABLES)}
+    rows: dict[tuple[str, str], int] = {}
+    cols: dict[tuple[str, str], int] = {}
+    for template in ("2019", "2021"):
+        for t in TABLES:
+            for row in SCHEMAS[template][t].rows:
+                rows.setdefault((t, row.key), len(rows))
+    for t in TABLES:
+        for i, c in enumerate(wide_cols(t)):
+            cols[(t, c)] = i
+    return tables, rows, cols
+
+
+TABLE_RANK, ROW_RANK, COL_RANK = _ranks()
+
+
+def fact_order(table: str, row: str, col: str) -> tuple[int, int, int, str, str]:
+    """Sort key that puts facts in printed order (unknown keys last, alphabetically)."""
+    return (TABLE_RANK.get(table, 99), ROW_RANK.get((table, row), 9999),
+            COL_RANK.get((table, col), 99), row, col)

@@ -1,0 +1,42 @@
+"""The cross-year check of SCHEMA.md: this year's ``carried_over`` == last year's ``carried_forward``.
+
+It needs two reports, so it runs over the whole dataset at export time, not in the parser.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from parsers.model import Check
+from parsers.schema import REQUEST_COLS
+from output.records import ReportRow
+
+_COLS = tuple(c.key for c in REQUEST_COLS)
+
+
+def _representative(rows: list[ReportRow]) -> ReportRow:
+    """Of several reports of one agency and year, the one to compare with: ok first, then id."""
+    return min(rows, key=lambda r: (r.status != "ok", r.report_id))
+
+
+def cross_year_checks(reports: list[ReportRow]) -> dict[str, list[Check]]:
+    """report id -> its ``cross_year.carry.<col>`` checks against the agency's previous year."""
+    by_year: dict[tuple[str, int], list[ReportRow]] = defaultdict(list)
+    for r in reports:
+        if r.agency and r.year is not None and r.carry:
+            by_year[(r.agency, r.year)].append(r)
+    out: dict[str, list[Check]] = {}
+    for (agency, year), rows in by_year.items():
+        prev_rows = by_year.get((agency, year - 1))
+        if not prev_rows:
+            continue
+        prev = _representative(prev_rows).carry or {}
+        forward = prev.get("carried_forward", {})
+        for r in rows:
+            over = (r.carry or {}).get("carried_over", {})
+            checks = []
+            for col in _COLS:
+                lhs, rhs = over.get(col, 0), forward.get(col, 0)
+                checks.append(Check(f"cross_year.carry.{col}", lhs == rhs, lhs, rhs))
+            out[r.report_id] = checks
+    return out

@@ -1,0 +1,88 @@
+"""The data dictionary, generated from the schema in the code (parsers/schema.py, output/columns.py).
+
+``python -m output.dictionary`` prints the Markdown; ``docs/data-dictionary.md`` is that output.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from parsers.schema import SCHEMA_VERSION, SCHEMAS, TABLE_TITLES, TABLES
+from output.columns import FILES, WIDE
+
+DICTIONARY_COLUMNS = ("template", "table", "table_label", "table_meaning", "row", "row_label",
+                      "row_meaning", "col", "col_label", "col_meaning", "unit")
+
+VALUE_RULES = (
+    "`value` is the number in the cell; integers stay integers. Empty when the cell holds no "
+    "number (blank, `/`, `-`, `—`, `无`); `raw` keeps the text. Checks count empty as 0.",
+    "`0件`-style text gives the number (`0`).",
+    "Money is in 万元 (10,000 yuan) whatever the cell printed (`251000元` → 25.1, "
+    "`1.2亿元` → 12000); `raw` keeps the original. Where neither cell nor header names a unit, "
+    "the number is as printed and `unit` is empty.",
+    "A cell the report does not contain has no line in `facts` (not a line with an empty value).",
+    "`origin` says how a cell was read (html, text, pdf, docx, ocr); `inferred` is true when its "
+    "position was deduced from the template's identities because the rendering dropped empty "
+    "cells. Trust `inferred` cells a little less.",
+)
+
+
+def dictionary_frame() -> pd.DataFrame:
+    """Every cell key of every template with its Chinese label and English meaning."""
+    lines = []
+    for template in SCHEMAS:
+        for table in TABLES:
+            label, meaning = TABLE_TITLES[table]
+            for row in SCHEMAS[template][table].rows:
+                for col in row.cols:
+                    lines.append((template, table, label, meaning, row.key, row.label,
+                                  row.meaning, col.key, col.label, col.meaning, col.unit))
+    return pd.DataFrame(lines, columns=list(DICTIONARY_COLUMNS))
+
+
+def _files_md() -> list[str]:
+    out = ["## Files", "",
+           "Every file exists as CSV (`<name>.csv`), as Parquet (`parquet/<name>.parquet` for "
+           "`reports`, `parquet/<name>/year=YYYY/part-0.parquet` for the others) and as a table of "
+           "`nianbao.sqlite`. `table` and `row` are SQL keywords: quote them (`\"table\"`).", ""]
+    about = {"reports": "one line per report (the newest archived version of each report page)",
+             "facts": "one line per table cell (long form)",
+             "checks": "one line per accounting identity (勾稽关系) of a report"}
+    for name, cols in FILES.items():
+        out += [f"### `{name}` — {about[name]}", "", "| column | type | meaning |", "|---|---|---|"]
+        out += [f"| `{c.name}` | {c.kind} | {c.meaning} |" for c in cols]
+        out.append("")
+    for table, cols in WIDE.items():
+        title = TABLE_TITLES[table][0]
+        keys = ", ".join(f"`{c.name}`" for c in cols[6:])
+        out += [f"### `wide_{table}` — {title}, one line per report and row", "",
+                "Columns: `report_id`, `agency`, `year`, `template`, `row`, `row_label`, then the "
+                f"table's column keys in printed order: {keys}. A column a template does not have "
+                "is empty.", ""]
+    return out
+
+
+def dictionary_markdown() -> str:
+    """The whole data dictionary as Markdown."""
+    out = ["# Data dictionary", "",
+           f"Generated from the code (`parsers/schema.py`, `output/columns.py`), schema version "
+           f"{SCHEMA_VERSION}; see SCHEMA.md for the contract. Keys never change meaning.", ""]
+    out += _files_md()
+    out += ["## Value rules", ""] + [f"- {rule}" for rule in VALUE_RULES] + [""]
+    out += ["## Cell keys", ""]
+    for template in SCHEMAS:
+        for table in TABLES:
+            label, meaning = TABLE_TITLES[table]
+            out += [f"### Template {template}, table `{table}` — {label} ({meaning})", "",
+                    "| row | label | meaning | col | label | meaning | unit |",
+                    "|---|---|---|---|---|---|---|"]
+            for row in SCHEMAS[template][table].rows:
+                for col in row.cols:
+                    out.append(f"| `{row.key}` | {row.label} | {row.meaning} | `{col.key}` | "
+                               f"{col.label} | {col.meaning} | {col.unit or ''} |")
+            out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(dictionary_markdown(), end="")

@@ -1,0 +1,129 @@
+"""Write a dataset to CSV, Parquet and SQLite in one streamed pass, every file replaced atomically.
+
+Reports are processed in chunks in report-id order, so memory stays flat however many reports
+there are and the same inputs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from parsers.schema import TABLES
+from output import atomic
+from output.csv_files import CsvWriter
+from output.cross_year import cross_year_checks
+from output.dictionary import dictionary_frame, dictionary_markdown
+from output.frames import checks_frame, facts_frame, reports_frame, wide_frames
+from output.parquet_files import ParquetWriter
+from output.records import Dataset, ReportRow
+from output.sqlite_file import SqliteWriter
+
+FORMATS = ("csv", "parquet", "sqlite")
+STREAMED = ["facts", "checks"] + [f"wide_{t}" for t in TABLES]
+
+
+class Writer(Protocol):
+    """One format's files: streamed chunks, whole tables, then an atomic commit (or abort)."""
+
+    def begin(self, names: list[str]) -> None: ...
+    def write(self, name: str, frame: pd.DataFrame, years: dict) -> None: ...
+    def write_whole(self, name: str, frame: pd.DataFrame) -> None: ...
+    def commit(self) -> list[Path]: ...
+    def abort(self) -> None: ...
+
+
+class ExportError(Exception):
+    """The export cannot be written (output folder unusable, disk full)."""
+
+
+@dataclass(slots=True)
+class ExportSummary:
+    reports: int = 0
+    facts: int = 0
+    checks: int = 0
+    checks_failed: int = 0
+    cross_year: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
+    """``csv,parquet`` -> ("csv", "parquet"), in canonical order; ValueError on unknown names."""
+    names = [t.strip().lower() for t in (text.split(",") if isinstance(text, str) else text)]
+    names = [n for n in names if n]
+    unknown = sorted(set(names) - set(FORMATS))
+    if unknown or not names:
+        raise ValueError(f"unknown format {', '.join(unknown) or '(none)'}; "
+                         f"choose from {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in names)
+
+
+def _writers(out: Path, formats: tuple[str, ...], excel: bool) -> dict[str, Writer]:
+    made: dict[str, Writer] = {}
+    try:
+        for fmt in formats:
+            made[fmt] = {"csv": lambda: CsvWriter(out, excel), "parquet": lambda: ParquetWriter(out),
+                         "sqlite": lambda: SqliteWriter(out)}[fmt]()
+    except BaseException:
+        for w in made.values():
+            w.abort()
+        raise
+    return made
+
+
+def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, excel: bool = False,
+           chunk_size: int = 1000, progress: Callable[[int], None] | None = None) -> ExportSummary:
+    """Write ``dataset`` into ``out``; on any error every old file stays as it was."""
+    formats = parse_formats(formats)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic.clean_stale(out)
+    except OSError as exc:
+        raise ExportError(f"cannot use output folder {out}: {exc.strerror or exc}") from None
+    extra = cross_year_checks(dataset.reports)
+    rows = sorted((replace(r, checks_failed=r.checks_failed + sum(not c.ok for c in extra.get(
+        r.report_id, ()))) for r in dataset.reports), key=lambda r: r.report_id)
+    summary = ExportSummary(reports=len(rows), cross_year=sum(len(v) for v in extra.values()))
+    try:
+        writers = _writers(out, formats, excel)
+    except OSError as exc:
+        raise ExportError(f"cannot write in {out}: {exc.strerror or exc}") from None
+    try:
+        for w in writers.values():
+            w.begin(STREAMED)
+        for start in range(0, len(rows), chunk_size):
+            chunk = list(dataset.contents(rows[start:start + chunk_size]))
+            years = {row.report_id: row.year for row, _f, _c in chunk}
+            frames = {"facts": facts_frame(chunk), "checks": checks_frame(chunk, extra)}
+            frames.update({f"wide_{t}": f for t, f in wide_frames(chunk).items()})
+            summary.facts += len(frames["facts"])
+            summary.checks += len(frames["checks"])
+            summary.checks_failed += int((~frames["checks"]["ok"].astype(bool)).sum())
+            for name, frame in frames.items():
+                for w in writers.values():
+                    w.write(name, frame, years)
+            if progress:
+                progress(len(chunk))
+        reports = reports_frame(rows)
+        dictionary = dictionary_frame()
+        for fmt, w in writers.items():
+            w.write_whole("reports", reports)
+            if fmt != "parquet":  # the dictionary as CSV and as a table to join labels from
+                w.write_whole("dictionary", dictionary)
+        for w in writers.values():
+            summary.files += w.commit()
+        atomic.write_bytes(out / "dictionary.md", dictionary_markdown().encode("utf-8"))
+        summary.files.append(out / "dictionary.md")
+    except OSError as exc:
+        for w in writers.values():
+            w.abort()
+        raise ExportError(f"cannot write in {out}: {exc.strerror or exc}") from None
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    return summary

@@ -1,0 +1,112 @@
+"""What one exported report is made of: its ``reports`` row and where its facts come from.
+
+A report page without tables that links attachments takes its facts from the best-parsed
+attachment and its title, agency and year from the page; both URLs are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from parsers.model import Check, Fact
+from output.results import Carry, Stored
+
+SUCCESS = ("ok", "empty", "legacy")
+# Better outcomes first, for picking among attachments.
+_RANK = {"ok": 0, "empty": 1, "legacy": 2, "no_tables": 3, "unsupported": 4, "not_report": 5,
+         "error": 6}
+
+
+def report_id(source_url: str) -> str:
+    """A stable id: the same URL gives the same id in every export, whatever its versions."""
+    return hashlib.sha256(source_url.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class ReportRow:
+    """One line of ``reports`` plus what export needs to find its facts (not written)."""
+
+    report_id: str
+    source_url: str
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    script: str | None = None
+    status: str = "error"
+    checks_failed: int = 0
+    fetched_at: str | None = None
+    sha256: str | None = None
+    parser_version: str | None = None
+    error: str | None = None
+    attachment_url: str | None = None
+    attachment_sha256: str | None = None
+    origin: str | None = None
+    source_name: str | None = None
+    carry: Carry | None = field(default=None, repr=False)
+    facts_from: int | None = field(default=None, repr=False)  # version id whose facts to use
+
+
+# Columns of ``reports``, in file order: those of issue 4 first, then the extras.
+REPORT_COLUMNS = ("report_id", "source_url", "title", "agency", "year", "template", "script",
+                  "status", "checks_failed", "fetched_at", "sha256", "parser_version", "error",
+                  "attachment_url", "attachment_sha256", "origin", "source_name")
+
+# Loads the facts and checks of one report (from the results store, or generated).
+Loader = Callable[[ReportRow], tuple[list[Fact], list[Check]]]
+
+
+@dataclass(slots=True)
+class Dataset:
+    """Everything an export needs: the report rows and a way to load each one's contents."""
+
+    reports: list[ReportRow]
+    load: Loader
+
+    def contents(self, rows: list[ReportRow]) -> Iterator[tuple[ReportRow, list[Fact], list[Check]]]:
+        for row in rows:
+            facts, checks = self.load(row)
+            yield row, facts, checks
+
+
+def needs_attachment(page: Stored) -> bool:
+    """A page whose own parse gave no numbers (and is not a free-form pre-2019 report)."""
+    return page.status != "legacy" and page.n_numbers == 0
+
+
+def _attachment_key(a: Stored) -> tuple[int, int, str]:
+    return (_RANK.get(a.status, 9), -a.n_numbers, a.url)
+
+
+def report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,
+               page_sha256: str | None, source_name: str | None,
+               attachments: list[tuple[Stored, str | None]] = ()) -> ReportRow:
+    """The ``reports`` row of one report page (newest version) and its parsed attachments.
+
+    ``attachments`` are (result, sha256) of the newest version of each attachment the page links.
+    """
+    row = ReportRow(report_id(source_url), source_url, fetched_at=fetched_at, sha256=page_sha256,
+                    source_name=source_name)
+    if page is None:
+        row.status, row.error = "error", "not parsed yet (run `nianbao parse --data`)"
+        return row
+    row.title, row.agency, row.year = page.title, page.agency, page.year
+    row.template, row.script, row.status, row.error = page.template, page.script, page.status, page.error
+    row.parser_version, row.origin, row.carry = page.parser_version, page.origin, page.carry
+    row.checks_failed, row.facts_from = page.checks_failed, page.version_id
+    if not needs_attachment(page) or not attachments:
+        return row
+    best, best_sha = min(attachments, key=lambda a: _attachment_key(a[0]))
+    row.attachment_url, row.attachment_sha256 = best.url, best_sha
+    if best.n_numbers == 0 and page.status in SUCCESS:
+        return row  # the page's own (empty) result is as good as any attachment
+    row.template, row.script, row.status = best.template, best.script or row.script, best.status
+    row.origin, row.carry, row.checks_failed = best.origin, best.carry, best.checks_failed
+    row.facts_from, row.parser_version = best.version_id, best.parser_version
+    row.title = row.title or best.title
+    row.agency = row.agency or best.agency
+    row.year = row.year or best.year
+    row.error = None if best.status in SUCCESS else f"attachment: {best.error}"
+    return row

@@ -1,0 +1,161 @@
+"""Parse results kept beside the archive (``<data>/parsed.sqlite``), so export never re-parses.
+
+One row per archived version that was parsed: the report metadata as columns, the facts and
+checks as compact JSON. A row is current when its ``sha256`` matches the archived version and
+its ``parser_version`` is the running parser's; anything else is parsed again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from parsers.model import Check, Fact, Number, Report
+
+DB_NAME = "parsed.sqlite"
+CARRY_ROWS = ("carried_over", "carried_forward")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS parsed (
+    version_id INTEGER PRIMARY KEY, url TEXT NOT NULL, kind TEXT, sha256 TEXT NOT NULL,
+    parser_version TEXT NOT NULL, status TEXT NOT NULL, error TEXT, title TEXT, agency TEXT,
+    year INTEGER, template TEXT, script TEXT, encoding TEXT, origin TEXT,
+    n_facts INTEGER NOT NULL, n_numbers INTEGER NOT NULL, checks_failed INTEGER NOT NULL,
+    carry TEXT, facts TEXT NOT NULL, checks TEXT NOT NULL, warnings TEXT NOT NULL,
+    parsed_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS parsed_url ON parsed(url);
+"""
+
+Carry = dict[str, dict[str, Number]]  # row (carried_over/_forward) -> col -> value
+
+
+class ResultsError(Exception):
+    """The results database cannot be opened or written."""
+
+
+@dataclass(slots=True)
+class Stored:
+    """One parse result as stored: metadata now, facts and checks decoded on demand."""
+
+    version_id: int
+    url: str
+    kind: str | None
+    sha256: str
+    parser_version: str
+    status: str
+    error: str | None
+    title: str | None
+    agency: str | None
+    year: int | None
+    template: str | None
+    script: str | None
+    origin: str | None
+    n_facts: int
+    n_numbers: int
+    checks_failed: int
+    carry: Carry | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def carry_of(facts: Iterable[Fact]) -> Carry | None:
+    """The two carry rows of table ``requests`` (for the cross-year checks); None without them."""
+    out: Carry = {}
+    for f in facts:
+        if f.table == "requests" and f.row in CARRY_ROWS:
+            out.setdefault(f.row, {})[f.col] = f.value if f.value is not None else 0
+    return out or None
+
+
+def _facts_json(facts: list[Fact]) -> str:
+    rows = [[f.table, f.row, f.col, f.value, f.raw, f.unit, f.origin, f.inferred] for f in facts]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _checks_json(checks: list[Check]) -> str:
+    return json.dumps([[c.name, c.ok, c.lhs, c.rhs] for c in checks], separators=(",", ":"))
+
+
+_META = ("version_id, url, kind, sha256, parser_version, status, error, title, agency, year, "
+         "template, script, origin, n_facts, n_numbers, checks_failed, carry, warnings")
+
+
+class ResultStore:
+    """``<data>/parsed.sqlite``: put a parse result, ask what is current, read facts back."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / DB_NAME
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ResultsError(f"{self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "ResultStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def current(self, parser_version: str) -> dict[int, str]:
+        """version id -> sha256 of every result made by ``parser_version``."""
+        return dict(self.db.execute("SELECT version_id, sha256 FROM parsed WHERE parser_version=?",
+                                    (parser_version,)).fetchall())
+
+    def put(self, version_id: int, url: str, kind: str | None, sha256: str, report: Report,
+            parser_version: str) -> None:
+        """Store (or replace) the result of parsing one archived version; one transaction."""
+        numbers = sum(1 for f in report.facts if f.value is not None)
+        carry = carry_of(report.facts)
+        try:
+            self.db.execute(
+                "INSERT OR REPLACE INTO parsed VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (version_id, url, kind, sha256, parser_version, report.status, report.error,
+                 report.title, report.agency, report.year, report.template, report.script,
+                 report.encoding, report.origin, len(report.facts), numbers,
+                 len(report.checks_failed),
+                 json.dumps(carry, ensure_ascii=False) if carry else None,
+                 _facts_json(report.facts), _checks_json(report.checks),
+                 json.dumps(report.warnings, ensure_ascii=False),
+                 datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        except sqlite3.Error as exc:
+            raise ResultsError(f"{self.path}: cannot store a result: {exc}") from None
+
+    def metadata(self, version_ids: Iterable[int] | None = None) -> dict[int, Stored]:
+        """Metadata of stored results (all, or the given versions), without facts."""
+        rows = self.db.execute(f"SELECT {_META} FROM parsed").fetchall()
+        wanted = None if version_ids is None else set(version_ids)
+        out: dict[int, Stored] = {}
+        for row in rows:
+            if wanted is not None and row[0] not in wanted:
+                continue
+            s = Stored(*row[:16])
+            s.carry = json.loads(row[16]) if row[16] else None
+            s.warnings = json.loads(row[17])
+            out[s.version_id] = s
+        return out
+
+    def contents(self, version_id: int) -> tuple[list[Fact], list[Check]]:
+        """Facts and checks of one stored result."""
+        row = self.db.execute("SELECT facts, checks FROM parsed WHERE version_id=?",
+                              (version_id,)).fetchone()
+        if row is None:
+            return [], []
+        facts = [Fact(*f) for f in json.loads(row[0])]
+        checks = [Check(*c) for c in json.loads(row[1])]
+        return facts, checks
+
+    def counts(self, parser_version: str) -> list[tuple[str | None, str, bool, int]]:
+        """(kind, status, made by this parser version, count) over every stored result."""
+        return [(k, s, bool(cur), n) for k, s, cur, n in self.db.execute(
+            "SELECT kind, status, parser_version=?, count(*) FROM parsed "
+            "GROUP BY kind, status, parser_version=? ORDER BY 1, 2, 3",
+            (parser_version, parser_version)).fetchall()]
