@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from nianbao import __version__
+from parsers.model import FAILED_STATUSES
 from nianbao.ui import Bars, common_options, setup_logging
 
 log = logging.getLogger("nianbao")
@@ -19,7 +20,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-FAILED_STATUSES = frozenset({"error", "unsupported", "not_report", "no_tables"})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +60,7 @@ def _summary_line(path: Path, report) -> str:  # type: ignore[no-untyped-def]
 @common_options
 def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool, as_json: bool,
                   quiet: bool, verbose: bool, log_file: Path | None) -> None:
-    """Parse report files (HTML or text) or folders of them; or, with --data DIR, every
+    """Parse report files (HTML, text, PDF, Word, images) or folders of them; or, with --data DIR, every
     archived report of a data folder (the newest version of each), offline.
 
     Exit status: 0 when every document parsed, 1 when some failed, 2 on a usage error.

@@ -26,8 +26,8 @@ REPORTS = (
     Column("year", "int", "year the report covers"),
     Column("template", "str", "2019, 2021, legacy (before 2019, no tables) or unknown"),
     Column("script", "str", "hans (simplified), hant (traditional) or mixed"),
-    Column("status", "str", "ok, empty, legacy (successes); error, unsupported, not_report, "
-                            "no_tables (failures)"),
+    Column("status", "str", "ok, empty, legacy (successes); no_tables, unsupported, limit, "
+                            "not_report, error (failures)"),
     Column("checks_failed", "int", "number of checks of this report that do not hold, cross-year "
                                    "checks included"),
     Column("fetched_at", "timestamp", "when the archived version was fetched (UTC)"),

@@ -10,13 +10,12 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from parsers.model import Check, Fact
+from parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
 from output.results import Carry, Stored
 
-SUCCESS = ("ok", "empty", "legacy")
+SUCCESS = SUCCESS_STATUSES
 # Better outcomes first, for picking among attachments.
-_RANK = {"ok": 0, "empty": 1, "legacy": 2, "no_tables": 3, "unsupported": 4, "not_report": 5,
-         "error": 6}
+_RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 
 def report_id(source_url: str) -> str:

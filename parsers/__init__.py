@@ -4,7 +4,8 @@ No network and no disk writes happen here, so the same code runs in the CLI, in 
 any worker of a distributed backfill.
 """
 
-from parsers.model import Check, Fact, Report
+from parsers.model import FAILED_STATUSES, STATUSES, SUCCESS_STATUSES, Check, Fact, Report
 from parsers.parse import PARSER_VERSION, parse
 
-__all__ = ["Check", "Fact", "PARSER_VERSION", "Report", "parse"]
+__all__ = ["Check", "FAILED_STATUSES", "Fact", "PARSER_VERSION", "Report", "STATUSES",
+           "SUCCESS_STATUSES", "parse"]

@@ -57,8 +57,8 @@ def paragraph(text: str) -> Line | None:
     return Line([text], False) if text else None
 
 
-_PAGE_NUMBER = re.compile(r"^[\s\-—–_·.]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?"
-                          r"[\s\-—–_·.]*$")
+_PAGE_NUMBER = re.compile(r"^[\s\-—–_·.]*(?:第\s*)?\d{1,4}(?:\s*页)?"
+                          r"(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–_·.]*$")
 
 
 def is_page_number(text: str) -> bool:

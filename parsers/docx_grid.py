@@ -48,9 +48,10 @@ def check_container(zf: zipfile.ZipFile) -> None:
                                 f"to {info.file_size:,}: a zip bomb (MAX_COMPRESSION_RATIO)")
 
 
-def read_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_XML_BYTES) -> bytes:
-    """A member's bytes, stopping as soon as the actual size passes ``limit`` (the declared
-    size may lie)."""
+def read_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
+    """A member's bytes (at most ``limit``, default MAX_XML_BYTES), counted while reading
+    too, not only from the declared size."""
+    limit = MAX_XML_BYTES if limit is None else limit
     try:
         info = zf.getinfo(name)
     except KeyError:

@@ -10,6 +10,12 @@ if TYPE_CHECKING:  # pandas is imported only by the caller that wants a frame
 
 Number = int | float
 
+# Every value of Report.status, best first. The first three are successes: the document was
+# read (``empty``: a template with no numbers; ``legacy``: a free-form report before 2019).
+STATUSES = ("ok", "empty", "legacy", "no_tables", "unsupported", "limit", "not_report", "error")
+SUCCESS_STATUSES = frozenset(STATUSES[:3])
+FAILED_STATUSES = frozenset(STATUSES[3:])
+
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses construct several times slower
 class Fact:

@@ -1,13 +1,16 @@
 """One document's bytes to a :class:`~parsers.model.Report`: the whole parsing pipeline.
 
-decode → lines of cells (HTML or text) → metadata → segments and facts → checks. Every
-failure is reported in the report (``status``, ``error``), never raised, so a batch goes on.
+decode → lines of cells (HTML or text; PDF, Word and images through parsers.attachments) →
+metadata → segments and facts → checks. Every failure is reported in the report (``status``,
+``error``), never raised, so a batch goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from parsers.attachment import AttachmentDocument
+from parsers.attachments import read_attachment
 from parsers.checks import run_checks
 from parsers.decode import DecodeError, decode
 from parsers.document import Document
@@ -16,7 +19,8 @@ from parsers.html_grid import html_document
 from parsers.meta import agency_of, find_title, is_report_title, year_of
 from parsers.model import Report
 from parsers.normalize import script_of
-from parsers.sniff import DESCRIPTIONS, READABLE, sniff
+from parsers.ocr_verify import verify as verify_ocr
+from parsers.sniff import ATTACHMENTS, DESCRIPTIONS, READABLE, sniff
 from parsers.text_grid import text_document
 
 PARSER_VERSION = "1.0.0"
@@ -52,15 +56,22 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     if not data.strip():
         return _fail(report, "error", "empty document")
     kind = sniff(data, content_type)
-    if kind not in READABLE:
-        return _fail(report, "unsupported",
-                     f"{DESCRIPTIONS[kind]}: this version reads HTML and text reports only")
-    try:
-        decoded = decode(data, content_type)
-    except DecodeError as exc:
-        return _fail(report, "error", f"cannot decode: {exc}")
-    report.encoding = decoded.encoding
-    doc = _document(kind, decoded.text)
+    if kind in ATTACHMENTS:
+        doc_or_failure = read_attachment(kind, data)
+        if isinstance(doc_or_failure, tuple):
+            return _fail(report, *doc_or_failure)
+        doc: Document = doc_or_failure
+        report.warnings.extend(doc_or_failure.notes)
+    elif kind not in READABLE:
+        return _fail(report, "unsupported", f"{DESCRIPTIONS[kind]}: this version reads HTML, "
+                     "text, PDF, Word (DOCX, DOC/WPS) and image reports only")
+    else:
+        try:
+            decoded = decode(data, content_type)
+        except DecodeError as exc:
+            return _fail(report, "error", f"cannot decode: {exc}")
+        report.encoding = decoded.encoding
+        doc = _document(kind, decoded.text)
     report.origin = doc.origin
     if not doc.lines:
         return _fail(report, "error", "no text in the document")
@@ -72,7 +83,13 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     report.script = script_of(_sample(doc))
 
     hint = None if report.year is None else ("2021" if report.year >= 2021 else "2019")
-    extraction = extract(doc, hint)
+    try:
+        extraction = extract(doc, hint)
+    except Exception as exc:  # noqa: BLE001 - OCR output can reach corners the text never does
+        if not isinstance(doc, AttachmentDocument):
+            raise
+        return _fail(report, "error", f"extraction failed on this {doc.origin} document "
+                     f"({type(exc).__name__}: {exc})")
     report.warnings.extend(extraction.warnings)
     if extraction.template is None:
         looks_like_report = report.title is not None and is_report_title(report.title)
@@ -89,6 +106,10 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
         return _fail(report, "no_tables", "no statistical tables found in the report")
     report.template = extraction.template
     report.facts = extraction.facts
+    if isinstance(doc, AttachmentDocument) and doc.origin == "ocr":
+        report.facts, doubts = verify_ocr(doc, report.facts, report.template, hint,
+                                          report.warnings)
+        report.warnings.extend(doubts)
     report.checks = run_checks(report.facts, report.template)
     if not any(f.value is not None for f in report.facts):
         report.status = "empty"

@@ -12,8 +12,12 @@ cannot ship. Pages are rendered for OCR with pypdfium2, which pdfplumber already
   characters, as ``<br>`` inside an HTML cell reads).
 - Page numbers in the top and bottom margins are dropped: a bare ``3`` must not pose as a
   value of the table it interrupts.
-- Pages with (almost) no text but an image are scans: they are OCR'd (see parsers.ocr), and
-  the document's origin becomes ``ocr``.
+- A line outside ruled tables whose characters leave gaps wider than two characters is a row
+  of a table printed without rules: it becomes a row of cells (blank cells leave no trace
+  there, so extraction places its numbers by the identities or leaves them out, warning).
+- Pages with (almost) no text but an image, text drawn as outlines, or a text layer of
+  unmapped glyphs are scans: they are OCR'd (see parsers.ocr), and the document's origin
+  becomes ``ocr``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                    "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
                    "edge_min_length": 3}
 _SCAN_MAX_CHARS = 10  # a page with fewer characters and an image is a scan
-_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]"
+                      r"|\d+[.．、])")
 _MARGIN_SHARE = 0.08  # top and bottom share of a page where page numbers live
 
 Char = dict[str, Any]
@@ -54,8 +59,11 @@ def _open(data: bytes) -> Any:
         pdf = pdfplumber.open(io.BytesIO(data))
         _ = pdf.pages  # parses the page tree: damage shows here
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for bad files
-        name = type(exc).__name__
-        detail = str(exc) or name
+        inner: BaseException = exc
+        while isinstance(inner.args[0] if inner.args else None, BaseException):
+            inner = inner.args[0]  # pdfplumber wraps pdfminer's error
+        name = type(inner).__name__
+        detail = str(inner) or name
         if "password" in detail.lower() or "encrypt" in detail.lower() or "Password" in name:
             raise Unreadable("the PDF is encrypted (password protected)") from None
         raise Unreadable(f"a PDF document that cannot be read ({name}: {detail[:160]})") from None
@@ -110,10 +118,30 @@ def _table_lines(table: Any, chars: list[Char]) -> list[Line]:
     return [Line([_text_of(found[c]) for c in row], True) for row in rows if row]
 
 
-def _text_lines(chars: list[Char], page_height: float) -> list[tuple[float, float, float, float,
-                                                                        float, str]]:
-    """(top, bottom, x0, x1, size, text) of each text line outside tables; page numbers in
-    the margins dropped."""
+@dataclass(slots=True)
+class _TextLine:
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    cells: list[str]  # one cell, or the cells of a row of a table without rules
+
+
+def _split_at_gaps(chars: list[Char]) -> list[list[Char]]:
+    """A line's characters split where a gap is wider than two characters: the columns of
+    a table printed without rules (prose never has such gaps)."""
+    parts: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: c["x0"]):
+        if parts and ch["x0"] - parts[-1][-1]["x1"] <= 2 * max(ch["size"], 1):
+            parts[-1].append(ch)
+        else:
+            parts.append([ch])
+    return parts
+
+
+def _text_lines(chars: list[Char], page_height: float) -> list[_TextLine]:
+    """Text lines outside ruled tables; page numbers in the margins dropped."""
     lines: list[list[Char]] = []
     for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         if lines and abs(ch["top"] - lines[-1][-1]["top"]) <= 0.5 * max(ch["size"], 1):
@@ -122,39 +150,46 @@ def _text_lines(chars: list[Char], page_height: float) -> list[tuple[float, floa
             lines.append([ch])
     out = []
     for group in lines:
-        text = collapse(_text_of(group))
-        if not text:
+        cells = [collapse(_text_of(part)) for part in _split_at_gaps(group)]
+        cells = [c for c in cells if c]
+        if not cells:
             continue
         top = min(c["top"] for c in group)
         bottom = max(c["bottom"] for c in group)
-        in_margin = top < page_height * _MARGIN_SHARE or bottom > page_height * (1 - _MARGIN_SHARE)
-        if in_margin and is_page_number(text):
+        in_margin = (top < page_height * _MARGIN_SHARE
+                     or bottom > page_height * (1 - _MARGIN_SHARE))
+        if in_margin and len(cells) == 1 and is_page_number(cells[0]):
             continue
-        size = max(c["size"] for c in group)
-        out.append((top, bottom, min(c["x0"] for c in group), max(c["x1"] for c in group),
-                    size, text))
+        out.append(_TextLine(top, bottom, min(c["x0"] for c in group),
+                             max(c["x1"] for c in group), max(c["size"] for c in group), cells))
     return out
 
 
-def _paragraphs(lines: list[tuple[float, float, float, float, float, str]]) -> list[_Item]:
+def _paragraphs(lines: list[_TextLine]) -> list[_Item]:
     """Join lines that wrapped (the line before reaches the right edge of the text, the next
-    is close below in the same size and is no numbered heading)."""
+    is close below in the same size and is no numbered heading). A line split at wide gaps
+    is a table row without rules, kept as a row of cells."""
     if not lines:
         return []
-    right = max(ln[3] for ln in lines)
-    left = min(ln[2] for ln in lines)
+    right = max(ln.x1 for ln in lines)
+    left = min(ln.x0 for ln in lines)
     items: list[_Item] = []
-    prev = None
+    prev: _TextLine | None = None
     for ln in lines:
-        top, bottom, x0, x1, size, text = ln
+        if len(ln.cells) > 1:
+            items.append(_Item(ln.top, [Line(ln.cells, True)]))
+            prev = None
+            continue
+        text = ln.cells[0]
         joins = (prev is not None and items and len(lines) >= 2
-                 and prev[3] >= right - 1.5 * prev[4] and prev[3] - left > 0.6 * (right - left)
-                 and abs(size - prev[4]) < 0.5 and top - prev[1] < 1.2 * size
+                 and prev.x1 >= right - 1.5 * prev.size
+                 and prev.x1 - left > 0.6 * (right - left)
+                 and abs(ln.size - prev.size) < 0.5 and ln.top - prev.bottom < 1.2 * ln.size
                  and not _HEADING.match(text))
         if joins:
             items[-1].lines[0].cells[0] = join_wrapped([items[-1].lines[0].cells[0], text])
         else:
-            items.append(_Item(top, [Line([text], False)]))
+            items.append(_Item(ln.top, [Line([text], False)]))
         prev = ln
     return items
 
@@ -180,11 +215,24 @@ def _page_items(page: Any) -> list[_Item]:
 
 
 def _is_scan(page: Any) -> bool:
-    return len(page.chars) < _SCAN_MAX_CHARS and bool(page.images)
+    """A page to OCR: an image (or text drawn as outlines) and almost no characters, or a
+    text layer that is mostly unmapped glyphs (``(cid:123)``: a font without a ToUnicode
+    map), or a page-sized image carrying far more than its little text."""
+    chars = page.chars
+    if len(chars) < _SCAN_MAX_CHARS:
+        return bool(page.images) or len(page.curves) > 50
+    unmapped = sum(1 for c in chars if c["text"].startswith("(cid:")
+                   or "\ue000" <= c["text"][:1] <= "\uf8ff")
+    if unmapped > 0.3 * len(chars):
+        return True
+    area = float(page.width * page.height) or 1.0
+    covered = sum(max(0.0, float(im["x1"] - im["x0"])) * max(0.0, float(im["bottom"] - im["top"]))
+                  for im in page.images)
+    return covered > 0.5 * area and len(chars) < 200
 
 
 def _metadata_title(pdf: Any) -> str | None:
-    value = (pdf.metadata or {}).get("Title")
+    value: Any = (pdf.metadata or {}).get("Title")
     if isinstance(value, bytes):
         for enc in ("utf-16", "utf-8", "gb18030"):
             try:

@@ -176,9 +176,9 @@ def test_notice_is_not_a_report() -> None:
 @pytest.mark.parametrize("data, status, message", [
     (b"", "error", "empty document"),
     (b"   \n\t ", "error", "empty document"),
-    (b"%PDF-1.7\n...", "unsupported", "a PDF document"),
+    (b"%PDF-1.7\n...", "error", "a PDF document that cannot be read"),
     (b"PK\x03\x04rest", "unsupported", "ZIP container"),
-    (b"\x89PNG\r\n\x1a\n", "unsupported", "an image"),
+    (b"\x89PNG\r\n\x1a\n", "error", "an image"),
     (b"\x00\x01\x02\x03binary", "unsupported", "binary data"),
 ])
 def test_bad_input_gets_a_clear_status(data: bytes, status: str, message: str) -> None:
