@@ -208,3 +208,18 @@ def test_html_blank_cell_spanning_columns_keeps_positions() -> None:
     assert req[("carried_over", "natural_person")] == (None, "", False)
     assert [req[k] for k in req if k[0] == "closed_total"] == [(None, "", False)] * 7
     assert "template not evident from the tables; assumed 2021 from the report year" in r.warnings
+
+
+def test_an_internal_error_costs_one_document_not_the_batch(monkeypatch: pytest.MonkeyPatch,
+                                                             seed_bytes: bytes) -> None:
+    import sys
+
+    parse_module = sys.modules["parsers.parse"]  # the attribute `parsers.parse` is the function
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parse_module, "extract", broken)
+    r = parse(seed_bytes, source="seed.txt")
+    assert r.status == "error" and r.facts == []
+    assert r.error is not None and "internal error" in r.error and "boom" in r.error
