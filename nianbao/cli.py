@@ -12,14 +12,13 @@ from typing import Any, TypeVar
 import click
 
 from nianbao import __version__
-from parsers.model import FAILED_STATUSES
 from nianbao.ui import Bars, common_options, setup_logging
+from parsers.model import FAILED_STATUSES, Report
 
 log = logging.getLogger("nianbao")
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,7 +38,7 @@ def _files(paths: tuple[Path, ...]) -> Iterator[Path]:
             yield path
 
 
-def _summary_line(path: Path, report) -> str:  # type: ignore[no-untyped-def]
+def _summary_line(path: Path, report: Report) -> str:
     numbers = sum(1 for f in report.facts if f.value is not None)
     failed = report.checks_failed
     parts = [f"template {report.template}", f"year {report.year or '?'}",
@@ -60,8 +59,8 @@ def _summary_line(path: Path, report) -> str:  # type: ignore[no-untyped-def]
 @common_options
 def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool, as_json: bool,
                   quiet: bool, verbose: bool, log_file: Path | None) -> None:
-    """Parse report files (HTML, text, PDF, Word, images) or folders of them; or, with --data DIR, every
-    archived report of a data folder (the newest version of each), offline.
+    """Parse report files (HTML, text, PDF, Word, images) or folders of them; or, with
+    --data DIR, every archived report of a data folder (the newest version of each), offline.
 
     Exit status: 0 when every document parsed, 1 when some failed, 2 on a usage error.
     With --data, 1 means some archived records could not be read or crashed the parser;
@@ -243,30 +242,18 @@ def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurr
     error; 130 interrupted (state saved: run again to resume).
     """
     from nianbao import pipeline
-    from scraper.command import default_sources, format_summary
+    from scraper.command import format_summary, resolve_sources
     from scraper.crawl import CrawlError
-    from scraper.sources import SourcesFileError, load_sources
     from scraper.state import StateError
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
     setup_logging(quiet, verbose, log_file)
     fmts = _formats(formats)
-    if sources_path is None:
-        sources_path = default_sources()
-        if sources_path is None:
-            raise click.UsageError("no packaged sources file; pass --sources FILE")
+    sources = resolve_sources(sources_path, lambda problem: log.warning("%s (skipped)", problem))
+    log.info("crawling %d sources into %s", len(sources), data_dir)
     try:
-        loaded = load_sources(sources_path)
-    except SourcesFileError as exc:
-        raise click.UsageError(f"{sources_path}: {exc}") from None
-    for problem in loaded.problems:
-        log.warning("%s: %s (skipped)", sources_path, problem)
-    if not loaded.sources:
-        raise click.UsageError(f"{sources_path}: no usable source")
-    log.info("crawling %d sources into %s", len(loaded.sources), data_dir)
-    try:
-        crawler, crawled = pipeline.crawl(loaded.sources, data_dir, delay=delay,
+        _, crawled = pipeline.crawl(sources, data_dir, delay=delay,
                                           concurrency=concurrency, quiet=quiet, verbose=verbose)
     except KeyboardInterrupt:
         log.error("interrupted: state saved; run the same command again to resume")

@@ -7,6 +7,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import click
 
 from scraper.crawl import CrawlError, CrawlSettings, Crawler, Event, Summary
 from scraper.fetch import FetchSettings
-from scraper.sources import SourcesFileError, load_sources
+from scraper.sources import Source, SourcesFileError, load_sources
 from scraper.state import StateError
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -27,6 +28,25 @@ def default_sources() -> Path | None:
     except (ModuleNotFoundError, TypeError):
         return None
     return Path(str(ref)) if ref.is_file() else None
+
+
+def resolve_sources(path: Path | None, warn: Callable[[str], None]) -> list[Source]:
+    """The sources to crawl (the packaged file when ``path`` is None); bad entries are passed
+    to ``warn`` with their file and line; no usable source is a usage error."""
+    if path is None:
+        path = default_sources()
+        if path is None:
+            raise click.UsageError("the packaged default sources file (nianbao/data/sources.yaml) "
+                                   "is missing; pass --sources FILE")
+    try:
+        loaded = load_sources(path)
+    except SourcesFileError as exc:
+        raise click.UsageError(f"{path}: {exc}") from None
+    for problem in loaded.problems:
+        warn(f"{path}: {problem}")
+    if not loaded.sources:
+        raise click.UsageError(f"{path}: no usable source")
+    return loaded.sources
 
 
 class Reporter:
@@ -128,24 +148,13 @@ def crawl(sources_path: Path | None, data_dir: Path, delay: float, concurrency: 
     """
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
-    if sources_path is None:
-        sources_path = default_sources()
-        if sources_path is None:
-            raise click.UsageError("the packaged default sources file (nianbao/data/sources.yaml) "
-                                   "does not exist yet; pass --sources FILE")
-    try:
-        loaded = load_sources(sources_path)
-    except SourcesFileError as exc:
-        raise click.UsageError(f"{sources_path}: {exc}") from None
-    for problem in loaded.problems:
-        click.echo(f"{sources_path}: {problem} (skipped)", err=True)
-    if not loaded.sources:
-        raise click.UsageError(f"{sources_path}: no usable source")
+    sources = resolve_sources(sources_path,
+                              lambda problem: click.echo(f"{problem} (skipped)", err=True))
     settings = CrawlSettings(
         data_dir=data_dir,
         fetch=FetchSettings(delay=delay, concurrency=concurrency, timeout=timeout,
                             retries=retries, max_bytes=max_size * 1024 * 1024))
-    crawler = Crawler(settings, loaded.sources, progress=Reporter(quiet, verbose))
+    crawler = Crawler(settings, sources, progress=Reporter(quiet, verbose))
     try:
         summary = asyncio.run(run_crawler(crawler))
     except (KeyboardInterrupt, asyncio.CancelledError):
