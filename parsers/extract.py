@@ -335,17 +335,17 @@ def _recover(table: Table, rows: list[_Row], partial: list[_Row],
             placed.setdefault(row.key, {})[col % _APPEAL_WIDTH] = (r.tokens[i], True)
         _warn_left_out("appeals", "(data row)", r.tokens, agreed, out)
         return
+    nums = [_numbers(r.tokens) for r in partial]  # read once, used up to thrice
     if table.key == "requests":
-        per_row = {r.row.key: recover.summed_candidates(_numbers(r.tokens), 1, len(r.row.cols))
-                   for r in partial}
-        joint = _joint_requests(table, rows, partial, per_row)
+        per_row = {r.row.key: recover.summed_candidates(v, 1, len(r.row.cols))
+                   for r, v in zip(partial, nums)}
+        joint = _joint_requests(table, rows, partial, per_row, nums)
         if all(joint.values()):  # else the identities do not hold: judge rows alone
             per_row = joint
     else:
-        per_row = {r.row.key: recover.candidates(_numbers(r.tokens), len(r.row.cols))
-                   for r in partial}
-    for r in partial:
-        vals = _numbers(r.tokens)
+        per_row = {r.row.key: recover.candidates(v, len(r.row.cols))
+                   for r, v in zip(partial, nums)}
+    for r, vals in zip(partial, nums):
         agreed = recover.agreed_cells(vals, per_row[r.row.key])
         target = placed.setdefault(r.row.key, {})
         for col, i in agreed.items():
@@ -354,9 +354,11 @@ def _recover(table: Table, rows: list[_Row], partial: list[_Row],
 
 
 def _joint_requests(table: Table, rows: list[_Row], partial: list[_Row],
-                    per_row: dict[str, list[tuple[int, ...]]]
+                    per_row: dict[str, list[tuple[int, ...]]],
+                    nums: list[list[recover.Number]]
                     ) -> dict[str, list[tuple[int, ...]]]:
-    """Narrow the candidates with the balance and closed-sum identities of every column."""
+    """Narrow the candidates with the balance and closed-sum identities of every column
+    (``nums``: the numbers of each row of ``partial``)."""
     n = len(table.rows[0].cols)
     results = {r.key for r in table.rows if r.key not in _BALANCE}
 
@@ -372,7 +374,7 @@ def _joint_requests(table: Table, rows: list[_Row], partial: list[_Row],
             for k in range(2):
                 for j in range(n):
                     fixed[k * n + j] += c[k] * vec[j]
-    variables = [(coef(r.row.key), _numbers(r.tokens), per_row[r.row.key]) for r in partial]
+    variables = [(coef(r.row.key), v, per_row[r.row.key]) for r, v in zip(partial, nums)]
     kept = recover.solve_linear(tuple(fixed), variables, n)
     return {r.row.key: k for r, k in zip(partial, kept)}
 

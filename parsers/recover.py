@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cache, lru_cache
 from itertools import combinations, product
+from typing import NamedTuple, cast
 
 Number = int | Decimal
 Vector = tuple[Number, ...]
@@ -49,22 +51,34 @@ def summed_candidates(values: Sequence[Number], groups: int, width: int) -> list
     """
     if groups == 1:
         return _group_candidates(values, width)
-    out: list[Placement] = []
     k = len(values)
-    for split in product(range(width + 1), repeat=groups):
-        if sum(split) != k:
-            continue
-        parts: list[list[Placement]] = []
-        start = 0
-        for g, size in enumerate(split):
-            part = values[start:start + size]
-            start += size
-            parts.append([tuple(c + g * width for c in p)
-                          for p in _group_candidates(part, width)])
-            if not parts[-1]:
-                break
-        else:
-            out.extend(sum(combo, ()) for combo in product(*parts))
+    parts: dict[tuple[int, int, int], list[Placement]] = {}  # (group, start, size) -> part
+
+    def part(g: int, start: int, size: int) -> list[Placement]:
+        key = (g, start, size)
+        if key not in parts:
+            parts[key] = [tuple(c + g * width for c in p)
+                          for p in _group_candidates(values[start:start + size], width)]
+        return parts[key]
+
+    out: list[Placement] = []
+
+    def fill(g: int, start: int, chosen: list[list[Placement]]) -> None:
+        # the splits (values per group) in increasing order, as ``product`` would give them,
+        # skipping those with a group that has no placement
+        left = k - start
+        if g == groups:
+            if not left:
+                out.extend(sum(combo, ()) for combo in product(*chosen))
+            return
+        for size in range(min(width, left) + 1):
+            if left - size > width * (groups - g - 1):
+                continue
+            p = part(g, start, size)
+            if p:
+                fill(g + 1, start + size, chosen + [p])
+
+    fill(0, 0, [])
     return out
 
 
@@ -72,10 +86,21 @@ def _group_candidates(values: Sequence[Number], width: int) -> list[Placement]:
     k = len(values)
     found: list[Placement] = []
     if k and sum(values[:-1]) == values[-1]:
-        found += [c + (width - 1,) for c in combinations(range(width - 1), k - 1)]
+        found += _with_total(k, width)
     if k < width and sum(values) == 0:
-        found += list(combinations(range(width - 1), k))
+        found += _without_total(k, width)
     return found
+
+
+@cache
+def _with_total(k: int, width: int) -> tuple[Placement, ...]:
+    """The placements of ``k`` values whose last is the group total (a few shapes, reused)."""
+    return tuple(c + (width - 1,) for c in combinations(range(width - 1), k - 1))
+
+
+@cache
+def _without_total(k: int, width: int) -> tuple[Placement, ...]:
+    return tuple(combinations(range(width - 1), k))
 
 
 def agreed_cells(values: Sequence[object], placements: Sequence[Placement]
@@ -97,6 +122,9 @@ def agreed_cells(values: Sequence[object], placements: Sequence[Placement]
 
 
 Row = tuple[tuple[int, ...], Sequence[Number], Sequence[Placement]]
+Cell = tuple[tuple[Number, int], ...]  # distinct values of a row in a column, each with the
+#                                        bitmask of the placements that put it there
+_Ints = Sequence[tuple[int, int]]  # the same, once known to be integers
 
 
 def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placement]]:
@@ -110,86 +138,215 @@ def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placem
     rows can still make up the rest of that column's sum (reachable sums kept as bitsets).
     This never drops a placement of a real solution; it repeats until nothing changes. When
     few combinations remain, an exact enumeration settles the rest.
+
+    A row's surviving placements are a bitmask, and each column check works on the row's
+    distinct values there, so its cost does not grow with the number of placements. A check
+    is skipped when no member's values in its column changed since it last ran: the check
+    keeps every value of a supporting combination, so running it again would drop nothing.
     """
-    vecs = [[vector(vals, p, n) for p in cands] for _, vals, cands in rows]
-    columns = [list(zip(*v)) if v else [()] * n for v in vecs]  # per row: column -> values
-    alive = [list(range(len(c))) for _, _, c in rows]
+    m = len(fixed) // n
+    full = [(1 << len(c)) - 1 for _, _, c in rows]
+    alive = full.copy()
+    empty = {i for i, a in enumerate(alive) if not a}  # rows with no placement left
+    members = [[i for i, (coef, _, _) in enumerate(rows) if coef[k]] for k in range(m)]
+    in_constraints = [[k for k in range(m) if coef[k]] for coef, _, _ in rows]
+    # cells[k][i][j]: row i's values in column j, times its coefficient in constraint k.
+    # A check (k, j) folds the cells with a single value into its target.
+    cells: list[dict[int, list[Cell]]] = [{} for _ in range(m)]
+    targets = [[-fixed[k * n + j] for j in range(n)] for k in range(m)]
+    multi: list[list[list[tuple[int, Cell]]]] = [[[] for _ in range(n)] for _ in range(m)]
+    mixed = [[False] * n for _ in range(m)]
+    for i, (coef, values, cands) in enumerate(rows):
+        ints = _all_int(values)
+        for k in in_constraints[i]:
+            c = coef[k]
+            cells[k][i] = row_cells = _cells(values if c == 1 else [c * v for v in values],
+                                             cands, n, ints)
+            target, todo, odd = targets[k], multi[k], mixed[k]
+            for j, cell in enumerate(row_cells):
+                if len(cell) == 1:
+                    target[j] -= cell[0][0]
+                else:
+                    todo[j].append((i, cell))
+                    if not ints and not _all_int([v for v, _ in cell]):
+                        odd[j] = True
+    checks = [[_Check(t, cs, isinstance(t, int), mx)
+               for t, cs, mx in zip(targets[k], multi[k], mixed[k])] for k in range(m)]
+    stale = [[c.ints for c in row] for row in checks]  # (constraint, column) may still prune
     dirty = set(range(len(rows)))
     while dirty:
         touched: set[int] = set()
-        for k in range(len(fixed) // n):
-            members = [i for i, (coef, _, _) in enumerate(rows) if coef[k]]
-            if not dirty.intersection(members):
+        for k in range(m):
+            if dirty.isdisjoint(members[k]):
                 continue
             for j in range(n):
-                touched |= _prune_column(rows, columns, alive, members, k, j, -fixed[k * n + j])
+                if not stale[k][j]:
+                    continue
+                if empty and not empty.isdisjoint(members[k]):
+                    break  # a row with no placement left: no solution, nothing to learn
+                stale[k][j] = False
+                for i, kept in checks[k][j].prune(alive, full):
+                    lost = alive[i] & ~kept
+                    alive[i] = kept
+                    touched.add(i)
+                    if not kept:
+                        empty.add(i)
+                    for kk in in_constraints[i]:
+                        for jj, cell in enumerate(cells[kk][i]):
+                            if (not stale[kk][jj] and (kk != k or jj != j) and len(cell) > 1
+                                    and any(mask & lost and not mask & kept
+                                            for _, mask in cell)):
+                                stale[kk][jj] = True
         dirty = touched
+    alive_lists = [list(range(len(cands))) if a == f else
+                   [c for c in range(len(cands)) if a >> c & 1]
+                   for a, f, (_, _, cands) in zip(alive, full, rows)]
     combos = 1
-    for a in alive:
+    for a in alive_lists:
         combos *= max(len(a), 1)
     if combos <= MAX_COMBINATIONS:
-        alive = _exact(fixed, rows, vecs, alive)
-    return [[rows[i][2][c] for c in a] for i, a in enumerate(alive)]
+        alive_lists = _exact(fixed, rows, alive_lists, n)
+    return [[rows[i][2][c] for c in a] for i, a in enumerate(alive_lists)]
 
 
-def _prune_column(rows: Sequence[Row], columns: list[list[tuple[Number, ...]]],
-                  alive: list[list[int]], members: list[int], k: int, j: int,
-                  target: Number) -> set[int]:
-    """Drop the placements whose value in column ``j`` no choice of the other rows can
-    complete to ``target`` under constraint ``k``. Returns the rows that lost placements."""
-    col: dict[int, list[Number]] = {}
-    for i in members:
-        coef, values = rows[i][0][k], columns[i][j]
-        vals = [coef * values[c] for c in alive[i]]
-        if not vals:
-            return set()  # a row with no placement left: no solution, nothing to learn
-        if len(set(vals)) == 1:
-            target -= vals[0]  # settled in this column: a constant
+class _Check(NamedTuple):
+    """Constraint k, column j: the members' values there must sum to 0.
+
+    Rows with a single value in the column are folded into ``target`` once. A column that
+    is not all integers (never for counts) prunes nothing: ``ints`` is false when the target
+    is not an integer, and ``mixed`` when some other value may not be.
+    """
+    target: Number
+    cells: list[tuple[int, Cell]]  # the rows with more than one value in the column
+    ints: bool
+    mixed: bool
+
+    def prune(self, alive: list[int], full: list[int]) -> list[tuple[int, int]]:
+        """The rows whose values here no choice of the other rows can complete to the
+        target, each with the placements it keeps (``full``: all of a row's placements)."""
+        if not self.ints or (self.mixed and not self._integral(alive)):
+            return []
+        # Values are shifted to start at 0 in each open row (``target`` follows), so the
+        # sums over the open rows before a position are bits ``before[p]`` from bit 0, and
+        # those after it are bits ``span - sum``, found while walking back.
+        target = cast(int, self.target)  # integers from here on (checked above)
+        offset = span = 0  # offset: the limit on the unshifted magnitudes, as it always was
+        acc = 1
+        opened: list[tuple[int, _Ints, int, int]] = []  # row, values, lowest, sums before
+        for i, cell in self.cells:
+            a = alive[i]
+            present = cast(_Ints, cell if a == full[i] else [vm for vm in cell if vm[1] & a])
+            if self.mixed and len(present) > 1:
+                present = sorted(present)
+            lo = present[0][0]
+            target -= lo
+            if len(present) == 1:
+                continue  # settled in this column: a constant
+            hi = present[-1][0]
+            offset += max(hi, -lo)
+            if offset > MAX_SUM:
+                return []
+            opened.append((i, present, lo, acc))
+            if len(present) == 2:  # the common case, unrolled
+                acc |= acc << (hi - lo)
+            else:
+                nxt = acc
+                for v, _ in present[1:]:
+                    nxt |= acc << (v - lo)
+                acc = nxt
+            span += hi - lo
+        out: list[tuple[int, int]] = []
+        acc = 1 << span
+        for i, present, lo, before in reversed(opened):
+            # x (before) + (v - lo) + y (after) == target  <=>  bit x of ``before`` and bit
+            # span - y of ``acc`` are d = target - (v - lo) - span apart.
+            base = target + lo - span
+            if len(present) == 2:  # the common case, unrolled
+                (_, m0), (hi, m1) = present
+                d = base - lo
+                kept = m0 if before & (acc << d if d >= 0 else acc >> -d) else 0
+                d = base - hi
+                if before & (acc << d if d >= 0 else acc >> -d):
+                    kept |= m1
+                acc |= acc >> (hi - lo)
+            else:
+                kept = 0
+                nxt = acc
+                for v, mask in present:
+                    d = base - v
+                    if before & (acc << d if d >= 0 else acc >> -d):
+                        kept |= mask
+                    if v != lo:
+                        nxt |= acc >> (v - lo)
+                acc = nxt
+            kept &= alive[i]
+            if kept != alive[i]:  # a value lost its support
+                out.append((i, kept))
+        return out
+
+    def _integral(self, alive: list[int]) -> bool:
+        """Whether the target and the open rows' values are integers, for a column with a
+        value that is not."""
+        target = self.target
+        for i, cell in self.cells:
+            present = [v for v, mask in cell if mask & alive[i]]
+            if len(present) == 1:
+                target -= present[0]
+            elif not all(isinstance(v, int) for v in present):
+                return False
+        return isinstance(target, int)
+
+
+def _all_int(values: Sequence[Number]) -> bool:
+    """Whether every value is an integer (a sum stays one only then; fast for counts)."""
+    try:
+        return isinstance(sum(values), int)
+    except TypeError:  # a float among Decimals: not integers either
+        return False
+
+
+def _cells(values: Sequence[Number], cands: Sequence[Placement], n: int, ints: bool
+           ) -> list[Cell]:
+    """Per column, the row's distinct values with the placements that give each (ascending
+    when integers, so the ends bound them)."""
+    full = (1 << len(cands)) - 1
+    if full and not any(values):
+        return [((0, full),)] * n  # common: a row of zeros is settled everywhere
+    out: list[Cell] = []
+    for slots, unused in _layout(tuple(cands), n):
+        col: dict[Number, int] = {0: unused} if unused else {}
+        for t, mask in slots:
+            v = values[t]
+            col[v] = col.get(v, 0) | mask
+        if len(col) == 1:
+            out.append(tuple(col.items()))
+        elif ints or all(isinstance(v, int) for v in col):
+            out.append(tuple(sorted(col.items())))
         else:
-            col[i] = vals
-    if not col or not isinstance(target, int):
-        return set()
-    sets = [set(v) for v in col.values()]
-    if any(not isinstance(v, int) for s in sets for v in s):
-        return set()  # not integers (never for counts): nothing to prune here
-    offset = sum(max(abs(v) for v in s) for s in sets)
-    if offset > MAX_SUM:
-        return set()
-    before = _prefix_bitsets(sets, offset)
-    after = _prefix_bitsets([{-v for v in s} for s in reversed(sets)], offset)[::-1]
-    touched: set[int] = set()
-    for pos, (i, vals) in enumerate(col.items()):
-        # x (sum before) + y (sum after) == target - v  <=>  bit x+O of ``before`` and bit
-        # -y+O of ``after`` (built on negated values) are d = target - v apart.
-        supported = {v for v in sets[pos] if _meets(before[pos], after[pos + 1], target - v)}
-        if len(supported) < len(sets[pos]):
-            alive[i] = [c for c, v in zip(alive[i], vals) if v in supported]
-            touched.add(i)
-    return touched
-
-
-def _prefix_bitsets(sets: Sequence[set[int]], offset: int) -> list[int]:
-    """``out[i]``: the sums over ``sets[:i]`` (one element from each) as bits ``sum + offset``."""
-    acc = 1 << offset
-    out = [acc]
-    for s in sets:
-        nxt = 0
-        for v in s:
-            nxt |= acc << v if v >= 0 else acc >> -v
-        acc = nxt
-        out.append(acc)
+            out.append(tuple(col.items()))
     return out
 
 
-def _meets(before: int, after: int, d: int) -> bool:
-    shifted = after << d if d >= 0 else after >> -d
-    return (before & shifted) != 0
+@lru_cache(maxsize=256)
+def _layout(cands: tuple[Placement, ...], n: int
+            ) -> tuple[tuple[tuple[tuple[int, int], ...], int], ...]:
+    """Per column: which value index each placement puts there (as (index, placements)
+    pairs) and the placements that leave it empty. Rows share few candidate lists."""
+    slots: list[dict[int, int]] = [{} for _ in range(n)]
+    unused = [(1 << len(cands)) - 1] * n
+    for c, pos in enumerate(cands):
+        bit = 1 << c
+        for t, p in enumerate(pos):
+            slots[p][t] = slots[p].get(t, 0) | bit
+            unused[p] &= ~bit
+    return tuple((tuple(s.items()), u) for s, u in zip(slots, unused))
 
 
-def _exact(fixed: Vector, rows: Sequence[Row], vecs: list[list[Vector]],
-           alive: list[list[int]]) -> list[list[int]]:
+def _exact(fixed: Vector, rows: Sequence[Row], alive: list[list[int]], n: int
+           ) -> list[list[int]]:
     """Enumerate the remaining combinations; keep the placements used by some solution."""
-    contrib = [[_contribution(rows[i][0], vecs[i][c]) for c in a] for i, a in enumerate(alive)]
+    contrib = [[_contribution(coef, vector(vals, cands[c], n)) for c in a]
+               for (coef, vals, cands), a in zip(rows, alive)]
     used: list[set[int]] = [set() for _ in rows]
     chosen: list[int] = []
 
