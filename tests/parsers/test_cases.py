@@ -223,3 +223,21 @@ def test_an_internal_error_costs_one_document_not_the_batch(monkeypatch: pytest.
     r = parse(seed_bytes, source="seed.txt")
     assert r.status == "error" and r.facts == []
     assert r.error is not None and "internal error" in r.error and "boom" in r.error
+
+
+def test_lone_pipes_are_blank_cells_beside_padding_runs() -> None:
+    """One cell per line where a blank cell is a lone '|' and merged cells leave '||' runs
+    at row ends: a lone pipe before a value shows the convention, nothing is dropped."""
+    r = load("lone_pipe_blanks_2021.txt")
+    assert (r.template, r.year, r.agency, r.status) == ("2021", 2023, "示例区住房保障中心", "ok")
+    assert r.warnings == [] and not any(f.inferred for f in r.facts)
+    active = values(r, "active")
+    assert active[("art20_1.normative", "repealed")] is None
+    assert active[("art20_1.normative", "in_force")] == 4
+    assert active[("art20_6.penalty", "decisions")] is None
+    req = values(r, "requests")
+    assert len(req) == 25 * 7
+    assert req[("received_new", "other_org")] == 1 and req[("received_new", "commercial")] is None
+    assert req[("granted", "total")] == 8 and req[("unavailable.not_held", "natural_person")] == 3
+    assert values(r, "appeals")[("litigation_direct", "upheld")] is None
+    assert all(c.ok for c in r.checks)
