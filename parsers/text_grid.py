@@ -62,15 +62,17 @@ def text_lines(text: str) -> list[Line]:
                 if dropped or raw.strip() != "|":
                     continue
                 cells = [""]  # a lone pipe: one blank cell
-            elif len(cells) > 1:
+            elif len(cells) > 1 and sum(1 for c in cells if c) != 1:  # a row, or blank row
                 lines.append(Line(cells, True, raw.lstrip().startswith("|")))
                 loose = None
                 continue
+        # One cell, or one cell and the blanks of merged cells after it (``0 | ||``): a
+        # cell of a row printed one cell per line, not a row of its own.
         if loose is None:
             loose = cells
             lines.append(Line(loose, False))
         else:
-            loose.append(cells[0])
+            loose.extend(cells)
     return lines
 
 

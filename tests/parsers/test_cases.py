@@ -241,3 +241,22 @@ def test_lone_pipes_are_blank_cells_beside_padding_runs() -> None:
     assert req[("granted", "total")] == 8 and req[("unavailable.not_held", "natural_person")] == 3
     assert values(r, "appeals")[("litigation_direct", "upheld")] is None
     assert all(c.ok for c in r.checks)
+
+
+def test_rows_opened_by_lone_pipes_and_padding_after_the_last_cell() -> None:
+    """One cell per line where each row starts with a lone '|' and a row's last cell carries
+    the padding of merged cells on its own line ('14 | ||')."""
+    r = load("leading_pipes_2021.txt")
+    assert (r.template, r.year, r.agency, r.status) == ("2021", 2022, "模拟县审计局", "ok")
+    assert r.warnings == [] and not any(f.inferred for f in r.facts)
+    active = values(r, "active")
+    assert active[("art20_1.rules", "in_force")] is None
+    assert active[("art20_5.licensing", "decisions")] == 14
+    assert active[("art20_6.penalty", "decisions")] == 3
+    req = values(r, "requests")
+    assert len(req) == 25 * 7
+    assert req[("other.other", "natural_person")] == 1 and req[("closed_total", "total")] == 11
+    appeals = values(r, "appeals")
+    assert len(appeals) == 15 and appeals[("review", "upheld")] == 1
+    assert appeals[("litigation_after_review", "total")] == 0
+    assert all(c.ok for c in r.checks)
