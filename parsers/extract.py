@@ -16,7 +16,7 @@ from functools import lru_cache
 from parsers import recover
 from parsers.document import Document
 from parsers.model import Fact
-from parsers.schema import (REQUEST_GROUPS, SCHEMAS, TEMPLATE_MARKERS, Row, Table)
+from parsers.schema import REQUEST_GROUPS, SCHEMAS, TEMPLATE_MARKERS, Col, Row, Table
 from parsers.segments import Scan, Segment, Token, scan
 from parsers.values import BLANK as _BLANK
 from parsers.values import money_in_wan, to_number, unit_named_in
@@ -288,12 +288,23 @@ def _place_table(table: Table, rows: list[_Row], origin: str,
                  money_units: dict[str, str | None], out: Extraction) -> None:
     placed: dict[str, dict[int, tuple[Token, bool]]] = {}
     partial = [r for r in rows if not r.complete]
-    for r in rows:
-        if r.complete:
-            placed[r.row.key] = {i: (t, False) for i, t in enumerate(r.tokens)}
+    complete = {r.row.key: r.tokens for r in rows if r.complete}
     if partial:
+        for key, tokens in complete.items():
+            placed[key] = {i: (t, False) for i, t in enumerate(tokens)}
         _recover(table, rows, partial, placed, out)
+    facts = out.facts
+    name = table.key
     for row in table.rows:
+        tokens = complete.get(row.key)
+        if tokens is not None and row.key not in placed:  # the common case: read in full
+            for col, token in zip(row.cols, tokens):
+                if col.unit == "万元":
+                    facts.append(_money_fact(name, row, col, token, origin, False, money_units))
+                else:
+                    facts.append(Fact(name, row.key, col.key, token.cell.value,  # type: ignore[union-attr]
+                                      token.raw, col.unit, origin, False))
+            continue
         cells = placed.get(row.key)
         if not cells:
             continue
@@ -301,21 +312,22 @@ def _place_table(table: Table, rows: list[_Row], origin: str,
             if i not in cells:
                 continue
             token, inferred = cells[i]
-            out.facts.append(_fact(table.key, row, i, token, origin, inferred, money_units))
+            if col.unit == "万元":
+                facts.append(_money_fact(name, row, col, token, origin, inferred, money_units))
+            else:
+                facts.append(Fact(name, row.key, col.key, token.cell.value,  # type: ignore[union-attr]
+                                  token.raw, col.unit, origin, inferred))
 
 
-def _fact(table: str, row: Row, i: int, token: Token, origin: str, inferred: bool,
-          money_units: dict[str, str | None]) -> Fact:
-    col = row.cols[i]
+def _money_fact(table: str, row: Row, col: Col, token: Token, origin: str, inferred: bool,
+                money_units: dict[str, str | None]) -> Fact:
+    """A money cell in 万元, whatever unit the cell or its column header names."""
     cell = token.cell
     assert cell is not None
-    number = cell.number
-    if col.unit == "万元":
-        unit = cell.unit if cell.unit in ("元", "千元", "万元", "亿元") else money_units.get(row.key)
-        value = None if number is None else to_number(money_in_wan(number, unit))
-        return Fact(table, row.key, col.key, value, token.raw, "万元" if unit else None, origin,
-                    inferred)
-    return Fact(table, row.key, col.key, cell.value, token.raw, col.unit, origin, inferred)
+    unit = cell.unit if cell.unit in ("元", "千元", "万元", "亿元") else money_units.get(row.key)
+    value = None if cell.number is None else to_number(money_in_wan(cell.number, unit))
+    return Fact(table, row.key, col.key, value, token.raw, "万元" if unit else None, origin,
+                inferred)
 
 
 # --- recovery of rows that lost their empty cells ------------------------------------------
