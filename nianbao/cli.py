@@ -79,12 +79,18 @@ def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool
 
 
 def _parse_files(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
-    from parsers import parse
+    from parsers import limits, parse
 
     total = failed = 0
     for path in _files(paths):
         total += 1
         try:
+            size = path.stat().st_size
+            if size > limits.MAX_INPUT_BYTES:  # refused before it is read into memory
+                failed += 1
+                click.echo(f"{path}: file of {size:,} bytes; the limit is "
+                           f"{limits.MAX_INPUT_BYTES:,} (MAX_INPUT_BYTES)", err=True)
+                continue
             data = path.read_bytes()
         except OSError as exc:
             failed += 1

@@ -7,7 +7,7 @@ needs something not installed (``unsupported``) or is damaged (``error``).
 from __future__ import annotations
 
 from parsers.attachment import AttachmentDocument, Unreadable, Unsupported
-from parsers.limits import MAX_INPUT_BYTES, Deadline, LimitExceeded
+from parsers.limits import Deadline, LimitExceeded
 from parsers.sniff import DESCRIPTIONS
 
 
@@ -37,10 +37,7 @@ def _read(kind: str, data: bytes, deadline: Deadline) -> AttachmentDocument:
 def read_attachment(kind: str, data: bytes,
                     deadline: Deadline | None = None) -> AttachmentDocument | tuple[str, str]:
     """The attachment's document, or (status, message) saying why there is none."""
-    what = DESCRIPTIONS.get(kind, kind)
-    if len(data) > MAX_INPUT_BYTES:
-        return "limit", (f"{what} of {len(data):,} bytes; the limit is {MAX_INPUT_BYTES:,} "
-                         "(MAX_INPUT_BYTES)")
+    what = DESCRIPTIONS.get(kind, kind)  # the input size is checked by parsers.parse
     try:
         return _read(kind, data, deadline or Deadline())
     except LimitExceeded as exc:

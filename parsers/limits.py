@@ -1,4 +1,4 @@
-"""Limits against hostile or runaway attachments, in one place.
+"""Limits against hostile or runaway documents (mostly attachments), in one place.
 
 A document beyond one of these is not parsed: its report gets status ``limit`` and an error
 that names the limit, and the batch goes on. The numbers are far above any real report (a
@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-MAX_INPUT_BYTES = 200 * 1024 * 1024  # raw bytes of one attachment
+MAX_INPUT_BYTES = 200 * 1024 * 1024  # raw bytes of one document, of any kind
 MAX_PAGES = 300  # pages of a PDF with a text layer
 MAX_OCR_PAGES = 30  # pages of a scanned PDF, or frames of an image, that are OCR'd
 MAX_ZIP_MEMBERS = 5_000  # entries in a DOCX/XLSX container

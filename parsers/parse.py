@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from parsers import limits
 from parsers.attachment import AttachmentDocument
 from parsers.attachments import read_attachment
 from parsers.checks import run_checks
@@ -56,6 +57,9 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     report = Report(source=source, sha256=hashlib.sha256(data).hexdigest())
     if not data.strip():
         return _fail(report, "error", "empty document")
+    if len(data) > limits.MAX_INPUT_BYTES:
+        return _fail(report, "limit", f"document of {len(data):,} bytes; the limit is "
+                     f"{limits.MAX_INPUT_BYTES:,} (MAX_INPUT_BYTES)")
     kind = sniff(data, content_type)
     if kind in ATTACHMENTS:
         doc_or_failure = read_attachment(kind, data)

@@ -87,3 +87,26 @@ def test_facts_frame(seed_bytes: bytes) -> None:
     assert len(frame) == 198
     assert frame.loc[frame["col"] == "amount_wan_yuan", "value"].item() == 25409.5
     assert frame["inferred"].dtype == bool
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(runner: CliRunner, seed_bytes: bytes,
+                                                      tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from parsers import limits
+
+    (tmp_path / "a.txt").write_bytes(seed_bytes)
+    (tmp_path / "b.txt").write_bytes(b"x" * 5000)
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 4999)
+    result = runner.invoke(main, ["parse", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "a.txt: file of 9,379 bytes; the limit is 4,999 (MAX_INPUT_BYTES)" in result.stderr
+    assert "b.txt: file of 5,000 bytes" in result.stderr
+
+
+def test_parse_refuses_bytes_over_the_limit(monkeypatch: pytest.MonkeyPatch,
+                                            seed_bytes: bytes) -> None:
+    from parsers import limits, parse
+
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 100)
+    report = parse(seed_bytes)
+    assert report.status == "limit" and "MAX_INPUT_BYTES" in (report.error or "")

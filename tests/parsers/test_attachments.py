@@ -270,7 +270,7 @@ def test_time_limit_per_document() -> None:
 
 
 def test_input_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("parsers.attachments.MAX_INPUT_BYTES", 100)
+    monkeypatch.setattr("parsers.limits.MAX_INPUT_BYTES", 100)
     r = parsers.parse(b"%PDF-1.4\n" + b"x" * 200, source="big.pdf")
     assert r.status == "limit" and "MAX_INPUT_BYTES" in (r.error or "")
 
