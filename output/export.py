@@ -20,7 +20,7 @@ from output.cross_year import cross_year_checks
 from output.dictionary import dictionary_frame, dictionary_markdown
 from output.frames import checks_frame, facts_frame, reports_frame, wide_frames
 from output.parquet_files import ParquetWriter
-from output.records import Dataset, ReportRow
+from output.records import Dataset
 from output.sqlite_file import SqliteWriter
 
 FORMATS = ("csv", "parquet", "sqlite")

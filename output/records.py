@@ -48,11 +48,6 @@ class ReportRow:
     facts_from: int | None = field(default=None, repr=False)  # version id whose facts to use
 
 
-# Columns of ``reports``, in file order: those of issue 4 first, then the extras.
-REPORT_COLUMNS = ("report_id", "source_url", "title", "agency", "year", "template", "script",
-                  "status", "checks_failed", "fetched_at", "sha256", "parser_version", "error",
-                  "attachment_url", "attachment_sha256", "origin", "source_name")
-
 # Loads the facts and checks of one report (from the results store, or generated).
 Loader = Callable[[ReportRow], tuple[list[Fact], list[Check]]]
 

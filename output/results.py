@@ -152,10 +152,3 @@ class ResultStore:
         facts = [Fact(*f) for f in json.loads(row[0])]
         checks = [Check(*c) for c in json.loads(row[1])]
         return facts, checks
-
-    def counts(self, parser_version: str) -> list[tuple[str | None, str, bool, int]]:
-        """(kind, status, made by this parser version, count) over every stored result."""
-        return [(k, s, bool(cur), n) for k, s, cur, n in self.db.execute(
-            "SELECT kind, status, parser_version=?, count(*) FROM parsed "
-            "GROUP BY kind, status, parser_version=? ORDER BY 1, 2, 3",
-            (parser_version, parser_version)).fetchall()]

@@ -13,7 +13,6 @@ from functools import lru_cache
 import opencc
 
 _T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
 
 _SPACE = re.compile(r"\s+")
 # Punctuation that varies between renderings and carries no meaning in a label.
@@ -70,7 +69,7 @@ def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     (traditional only, simplified only). Compiled once into bitmaps, matched in C."""
     chars = "".join(map(chr, range(0x4E00, 0xA000)))
     trad = {a for a, b in zip(chars, _T2S.convert(chars)) if a != b}
-    simp = {a for a, b in zip(chars, _S2T.convert(chars)) if a != b} - trad
+    simp = {a for a, b in zip(chars, opencc.OpenCC("s2t").convert(chars)) if a != b} - trad
     return (re.compile("[" + "".join(sorted(trad)) + "]"),
             re.compile("[" + "".join(sorted(simp)) + "]"))
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from parsers.normalize import nfkc, to_simplified
 from scraper.urls import normalize
 
 ATTACHMENT_EXTS = frozenset(
@@ -30,8 +31,6 @@ _PAGE_PARAMS = frozenset({"page", "pageindex", "pageno", "curpage", "currpage", 
 _NOT_REPORT_WORDS = ("报表", "图解", "一图", "图读", "读懂", "解读", "预算", "决算", "要点", "通知",
                      "做好", "编制", "报送", "培训", "电子书", "视频", "动漫", "考核", "评估", "征集")
 _NOT_REPORT_URL = ("zfwzndbb", "wzndbb")
-_TRAD = str.maketrans({"開": "开", "報": "报", "資": "资", "訊": "讯", "據": "据", "圖": "图",
-                       "讀": "读", "點": "点", "預": "预", "決": "决", "關": "关", "編": "编"})
 _YEAR = re.compile(r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}年")
 _REPORT = re.compile(r"公开.{0,14}?(?:年度报告|年报|年度工作报告|工作报告|年度报)")
 _TRUNCATED_REPORT = re.compile(r"(?:信息|政务|资讯)公")
@@ -67,7 +66,8 @@ class ListScan:
 
 
 def _clean(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "").translate(_TRAD)
+    """Link text in the form labels are compared in: simplified, full-width folded, no spaces."""
+    return re.sub(r"\s+", "", to_simplified(nfkc(text or "")))
 
 
 def is_report_label(label: str | None) -> bool:

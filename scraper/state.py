@@ -153,10 +153,6 @@ class State:
             "SELECT url, kind, parent FROM urls WHERE source_id=? AND todo=1 AND seen_run=? "
             "AND done_run<>? ORDER BY prio, rowid LIMIT ?", (source_id, run, run, limit)).fetchall()
 
-    def is_done(self, url: str, run: int) -> bool:
-        row = self.db.execute("SELECT done_run FROM urls WHERE url=?", (url,)).fetchone()
-        return bool(row and row[0] == run)
-
     def count_kind(self, source_id: int, run: int, kind: str) -> int:
         return int(self.db.execute(
             "SELECT count(*) FROM urls WHERE source_id=? AND seen_run=? AND kind=?",

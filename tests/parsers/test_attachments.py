@@ -25,9 +25,9 @@ from fixtures.reports import render as R  # noqa: E402
 from parsers import docx_grid, limits, ocr, office, pdf_grid  # noqa: E402
 from parsers.attachments import read_attachment  # noqa: E402
 from parsers.limits import Deadline  # noqa: E402
+from parsers.schema import TEMPLATES  # noqa: E402
 from parsers.sniff import sniff  # noqa: E402
 
-TEMPLATES = ("2019", "2021")
 
 
 def judge(report: parsers.Report, case: C.AttachmentCase) -> list[str]:

@@ -31,9 +31,8 @@ from fixtures.reports.spec import (  # noqa: E402
     single_lossy_row_spec,
     with_cells,
 )
-from parsers.schema import SCHEMAS  # noqa: E402
+from parsers.schema import SCHEMAS, TEMPLATES  # noqa: E402
 
-TEMPLATES = ("2019", "2021")
 EXACT_LAYOUTS = ("html_single", "html_split", "pipe_text", "cell_per_line")
 ZEROS = ("blank", "placeholder", "zero", "mixed")
 
