@@ -36,11 +36,11 @@ def worker(fmt: str, n: int, seed: int) -> dict[str, object]:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     except (AttributeError, OSError):
         pass
-    import parsers
+    import nianbao.parsers as parsers
     from fixtures.attachments import cases as C
     docs = [C.make_attachment(seed * 1000 + i, ("2019", "2021")[i % 2], fmt) for i in range(n)]
     if fmt in ("image", "pdf_scan"):
-        from parsers.ocr import engine
+        from nianbao.parsers.readers.ocr import engine
 
         engine()  # model load (about 0.5 s) is not per document
     start = time.perf_counter()
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(args.worker, args.n, args.seed)))
         return 0
 
-    from parsers.office import find_soffice
+    from nianbao.parsers.readers.office import find_soffice
 
     counts = {"pdf": args.pdf, "docx": args.docx, "doc": args.doc, "image": args.image,
               "pdf_scan": args.scan}

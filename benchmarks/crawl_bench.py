@@ -60,10 +60,10 @@ def _peak_mb() -> float:
 def run_nianbao(starts: list[str], data: Path) -> dict:
     import asyncio
 
-    from scraper.crawl import Crawler, CrawlSettings
-    from scraper.fetch import FetchSettings
-    from scraper.sources import Source
-    from scraper.urls import host_of
+    from nianbao.scraper.crawl import Crawler, CrawlSettings
+    from nianbao.scraper.fetch import FetchSettings
+    from nianbao.scraper.sources import Source
+    from nianbao.scraper.urls import host_of
 
     sources = [Source(name=f"site{i}", start=s, allow=(host_of(s),)) for i, s in enumerate(starts)]
     settings = CrawlSettings(data, FetchSettings(delay=0.0, concurrency=CONCURRENCY))
@@ -79,8 +79,8 @@ def run_scrapy(starts: list[str]) -> dict:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
-    from scraper.discover import scan_list_page, scan_report_page
-    from scraper.fetch import USER_AGENT
+    from nianbao.scraper.discover import scan_list_page, scan_report_page
+    from nianbao.scraper.fetch import USER_AGENT
 
     counts = {"pages": 0}
 

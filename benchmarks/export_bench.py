@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from output.export import FORMATS, export  # noqa: E402
-from output.records import Dataset, ReportRow, report_id  # noqa: E402
-from parsers.model import Check, Fact  # noqa: E402
-from parsers.schema import REQUEST_COLS, SCHEMAS, TABLES  # noqa: E402
+from nianbao.output.export import FORMATS, export  # noqa: E402
+from nianbao.output.records import Dataset, ReportRow, report_id  # noqa: E402
+from nianbao.parsers.model import Check, Fact  # noqa: E402
+from nianbao.parsers.schema import REQUEST_COLS, SCHEMAS, TABLES  # noqa: E402
 
 
 def _cells(template: str) -> list[tuple[str, str, str, str | None]]:

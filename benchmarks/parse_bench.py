@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import parsers  # noqa: E402
+import nianbao.parsers as parsers  # noqa: E402
 from fixtures.reports import render as R  # noqa: E402
 
 

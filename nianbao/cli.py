@@ -13,7 +13,7 @@ import click
 
 from nianbao import __version__
 from nianbao.ui import Bars, common_options, setup_logging
-from parsers.model import FAILED_STATUSES, Report
+from nianbao.parsers.model import FAILED_STATUSES, Report
 
 log = logging.getLogger("nianbao")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,7 +79,7 @@ def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool
 
 
 def _parse_files(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
-    from parsers import limits, parse
+    from nianbao.parsers import limits, parse
 
     total = failed = 0
     for path in _files(paths):
@@ -131,7 +131,7 @@ def _export_options(f: F) -> F:
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from output.export import parse_formats
+    from nianbao.output.export import parse_formats
 
     try:
         return parse_formats(text)
@@ -141,9 +141,9 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def _guard(func: Callable[[], T]) -> T:
     """Turn the stages' expected failures into one-line messages and an exit status."""
-    from output.export import ExportError
-    from output.results import ResultsError
-    from scraper.state import StateError
+    from nianbao.output.export import ExportError
+    from nianbao.output.results import ResultsError
+    from nianbao.scraper.state import StateError
 
     try:
         return func()
@@ -248,9 +248,9 @@ def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurr
     error; 130 interrupted (state saved: run again to resume).
     """
     from nianbao import pipeline
-    from scraper.command import format_summary, resolve_sources
-    from scraper.crawl import CrawlError
-    from scraper.state import StateError
+    from nianbao.scraper.command import format_summary, resolve_sources
+    from nianbao.scraper.crawl import CrawlError
+    from nianbao.scraper.state import StateError
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
@@ -281,7 +281,7 @@ def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurr
 
 
 def _register() -> None:
-    from scraper.command import crawl
+    from nianbao.scraper.command import crawl
 
     main.add_command(crawl)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from parsers.model import Check, Fact
-from output.records import Dataset, ReportRow, report_row
-from output.results import ResultStore, Stored
+from nianbao.parsers.model import Check, Fact
+from nianbao.output.records import Dataset, ReportRow, report_row
+from nianbao.output.results import ResultStore, Stored
 from nianbao.reparse import newest
-from scraper.state import archived_versions, open_read_only
+from nianbao.scraper.state import archived_versions, open_read_only
 
 
 def load_dataset(data_dir: Path, store: ResultStore) -> Dataset:

@@ -11,15 +11,15 @@ import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from output.export import ExportSummary, export
-from output.results import ResultStore
+from nianbao.output.export import ExportSummary, export
+from nianbao.output.results import ResultStore
 from nianbao.collect import load_dataset
 from nianbao.reparse import ParseSummary, parse_archive
-from scraper.command import Reporter, run_crawler
-from scraper.crawl import CrawlSettings, Crawler, Summary
-from scraper.fetch import FetchSettings
-from scraper.sources import Source
-from scraper.state import open_read_only
+from nianbao.scraper.command import Reporter, run_crawler
+from nianbao.scraper.crawl import CrawlSettings, Crawler, Summary
+from nianbao.scraper.fetch import FetchSettings
+from nianbao.scraper.sources import Source
+from nianbao.scraper.state import open_read_only
 
 log = logging.getLogger("nianbao")
 

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import parsers
-from output.records import SUCCESS, needs_attachment
-from output.results import ResultStore
-from parsers.model import Report
-from scraper.archive import ArchiveReadError, read_response
-from scraper.state import ArchivedVersion, archived_versions, open_read_only
+import nianbao.parsers as parsers
+from nianbao.output.records import SUCCESS, needs_attachment
+from nianbao.output.results import ResultStore
+from nianbao.parsers.model import Report
+from nianbao.scraper.archive import ArchiveReadError, read_response
+from nianbao.scraper.state import ArchivedVersion, archived_versions, open_read_only
 
 log = logging.getLogger("nianbao")
 

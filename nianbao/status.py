@@ -6,13 +6,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import parsers
-from output.results import DB_NAME as RESULTS_DB, ResultStore
-from output.records import SUCCESS, report_row
+import nianbao.parsers as parsers
+from nianbao.output.results import DB_NAME as RESULTS_DB, ResultStore
+from nianbao.output.records import SUCCESS, report_row
 from nianbao.collect import load_dataset
 from nianbao.reparse import newest
-from scraper.archive import archive_files
-from scraper.state import archived_versions, document_counts, open_read_only, source_overview
+from nianbao.scraper.archive import archive_files
+from nianbao.scraper.state import archived_versions, document_counts, open_read_only, source_overview
 
 
 @dataclass(slots=True)

@@ -4,9 +4,9 @@
 (report rows and a loader of their facts) and writes it, atomically and deterministically.
 """
 
-from output.export import FORMATS, ExportError, ExportSummary, export
-from output.records import Dataset, ReportRow, report_id
-from output.results import ResultStore
+from nianbao.output.export import FORMATS, ExportError, ExportSummary, export
+from nianbao.output.records import Dataset, ReportRow, report_id
+from nianbao.output.results import ResultStore
 
 __all__ = ["FORMATS", "Dataset", "ExportError", "ExportSummary", "ReportRow", "ResultStore",
            "export", "report_id"]

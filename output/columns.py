@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.schema import SCHEMAS, TABLES
+from nianbao.parsers.schema import SCHEMAS, TABLES
 
 
 @dataclass(frozen=True, slots=True)

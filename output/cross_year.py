@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from parsers.model import Check
-from parsers.schema import REQUEST_COLS
-from output.records import ReportRow
+from nianbao.parsers.model import Check
+from nianbao.parsers.schema import REQUEST_COLS
+from nianbao.output.records import ReportRow
 
 _COLS = tuple(c.key for c in REQUEST_COLS)
 

@@ -12,8 +12,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from output import atomic
-from output.columns import FILES, WIDE, Column
+from nianbao.output import atomic
+from nianbao.output.columns import FILES, WIDE, Column
 
 _BOOL = np.array(["false", "true"], dtype=object)
 

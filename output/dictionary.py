@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from parsers.schema import SCHEMA_VERSION, SCHEMAS, TABLE_TITLES, TABLES
-from output.columns import FILES, WIDE
+from nianbao.parsers.schema import SCHEMA_VERSION, SCHEMAS, TABLE_TITLES, TABLES
+from nianbao.output.columns import FILES, WIDE
 
 DICTIONARY_COLUMNS = ("template", "table", "table_label", "table_meaning", "row", "row_label",
                       "row_meaning", "col", "col_label", "col_meaning", "unit")

@@ -13,15 +13,15 @@ from typing import Protocol
 
 import pandas as pd
 
-from parsers.schema import TABLES
-from output import atomic
-from output.csv_files import CsvWriter
-from output.cross_year import cross_year_checks
-from output.dictionary import dictionary_frame, dictionary_markdown
-from output.frames import checks_frame, facts_frame, reports_frame, wide_frames
-from output.parquet_files import ParquetWriter
-from output.records import Dataset
-from output.sqlite_file import SqliteWriter
+from nianbao.parsers.schema import TABLES
+from nianbao.output import atomic
+from nianbao.output.csv_files import CsvWriter
+from nianbao.output.cross_year import cross_year_checks
+from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
+from nianbao.output.frames import checks_frame, facts_frame, reports_frame, wide_frames
+from nianbao.output.parquet_files import ParquetWriter
+from nianbao.output.records import Dataset
+from nianbao.output.sqlite_file import SqliteWriter
 
 FORMATS = ("csv", "parquet", "sqlite")
 STREAMED = ["facts", "checks"] + [f"wide_{t}" for t in TABLES]

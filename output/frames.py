@@ -12,10 +12,10 @@ from operator import attrgetter
 
 import pandas as pd
 
-from parsers.model import Check, Fact
-from parsers.schema import SCHEMAS, TABLES
-from output.columns import CHECKS, FACTS, REPORTS, WIDE, fact_order, wide_cols
-from output.records import ReportRow
+from nianbao.parsers.model import Check, Fact
+from nianbao.parsers.schema import SCHEMAS, TABLES
+from nianbao.output.columns import CHECKS, FACTS, REPORTS, WIDE, fact_order, wide_cols
+from nianbao.output.records import ReportRow
 
 Chunk = list[tuple[ReportRow, list[Fact], list[Check]]]
 

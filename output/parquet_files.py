@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from output import atomic
-from output.columns import FILES, WIDE, Column
+from nianbao.output import atomic
+from nianbao.output.columns import FILES, WIDE, Column
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _TYPES = {"str": pa.string(), "int": pa.int32(), "float": pa.float64(), "number": pa.float64(),

@@ -10,8 +10,8 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
-from output.results import Carry, Stored
+from nianbao.parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
+from nianbao.output.results import Carry, Stored
 
 SUCCESS = SUCCESS_STATUSES
 # Better outcomes first, for picking among attachments.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from parsers.model import Check, Fact, Number, Report
+from nianbao.parsers.model import Check, Fact, Number, Report
 
 DB_NAME = "parsed.sqlite"
 CARRY_ROWS = ("carried_over", "carried_forward")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from output import atomic
-from output.columns import FILES, WIDE, Column
-from output.dictionary import DICTIONARY_COLUMNS
+from nianbao.output import atomic
+from nianbao.output.columns import FILES, WIDE, Column
+from nianbao.output.dictionary import DICTIONARY_COLUMNS
 
 FILE_NAME = "nianbao.sqlite"
 _TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "number": "NUMERIC",

@@ -1,6 +1,6 @@
 """One document's bytes to a :class:`~parsers.model.Report`: the whole parsing pipeline.
 
-decode → lines of cells (HTML or text; PDF, Word and images through parsers.attachments) →
+decode → lines of cells (HTML or text; PDF, Word and images through parsers.readers.attachments) →
 metadata → segments and facts → checks. Every failure is reported in the report (``status``,
 ``error``), never raised, so a batch goes on.
 """
@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import hashlib
 
-from parsers import limits
-from parsers.attachment import AttachmentDocument
-from parsers.attachments import read_attachment
-from parsers.checks import run_checks
-from parsers.decode import DecodeError, decode
-from parsers.document import Document
-from parsers.extract import extract
-from parsers.html_grid import html_document
-from parsers.meta import agency_of, find_title, is_report_title, year_of
-from parsers.model import Report
-from parsers.normalize import script_of
-from parsers.ocr_verify import verify as verify_ocr
-from parsers.sniff import ATTACHMENTS, DESCRIPTIONS, READABLE, sniff
-from parsers.text_grid import text_document
+from nianbao.parsers import limits
+from nianbao.parsers.readers.attachment import AttachmentDocument
+from nianbao.parsers.readers.attachments import read_attachment
+from nianbao.parsers.extraction.checks import run_checks
+from nianbao.parsers.readers.decode import DecodeError, decode
+from nianbao.parsers.document import Document
+from nianbao.parsers.extraction.extract import extract
+from nianbao.parsers.readers.html import html_document
+from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_title, year_of
+from nianbao.parsers.model import Report
+from nianbao.parsers.normalize import script_of
+from nianbao.parsers.extraction.ocr_verify import verify as verify_ocr
+from nianbao.parsers.readers.sniff import ATTACHMENTS, DESCRIPTIONS, READABLE, sniff
+from nianbao.parsers.readers.text import text_document
 
 PARSER_VERSION = "1.0.0"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
-from parsers.normalize import nfkc, to_simplified
+from nianbao.parsers.normalize import nfkc, to_simplified
 
 Number = int | float
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from scraper.crawl import CrawlError, CrawlSettings, Crawler, Event, Summary
-from scraper.fetch import FetchSettings
-from scraper.sources import Source, SourcesFileError, load_sources
-from scraper.state import StateError
+from nianbao.scraper.crawl import CrawlError, CrawlSettings, Crawler, Event, Summary
+from nianbao.scraper.fetch import FetchSettings
+from nianbao.scraper.sources import Source, SourcesFileError, load_sources
+from nianbao.scraper.state import StateError
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

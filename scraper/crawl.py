@@ -20,15 +20,15 @@ from urllib.parse import urlencode
 
 import httpx
 
-from parsers.decode import DecodeError, decode
-from scraper import archive as warc
-from scraper.discover import (COLUMN_MARK, MAX_DISCOVERY_PAGES, discovery_links, hanweb_post,
+from nianbao.parsers.readers.decode import DecodeError, decode
+from nianbao.scraper import archive as warc
+from nianbao.scraper.discover import (COLUMN_MARK, MAX_DISCOVERY_PAGES, discovery_links, hanweb_post,
                               is_html, is_json, missing_page_successor, parse_mark,
                               scan_list_page, scan_navigation, scan_report_page)
-from scraper.fetch import Fetcher, FetchSettings, Response
-from scraper.sources import Source
-from scraper.state import Outcome, State
-from scraper.urls import is_allowed
+from nianbao.scraper.fetch import Fetcher, FetchSettings, Response
+from nianbao.scraper.sources import Source
+from nianbao.scraper.state import Outcome, State
+from nianbao.scraper.urls import is_allowed
 
 _SCAN_LIMIT = 20 * 1024 * 1024
 _ATTEMPTS = re.compile(r" after \d+ attempts$")

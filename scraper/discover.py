@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from parsers.normalize import nfkc, to_simplified
-from scraper.urls import normalize
+from nianbao.parsers.normalize import nfkc, to_simplified
+from nianbao.scraper.urls import normalize
 
 ATTACHMENT_EXTS = frozenset(
     "pdf doc docx wps xls xlsx et ofd jpg jpeg png gif bmp tif tiff".split())

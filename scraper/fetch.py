@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from scraper import blocked
-from scraper.urls import host_of, normalize
+from nianbao.scraper import blocked
+from nianbao.scraper.urls import host_of, normalize
 
 try:
     from nianbao import __version__ as _VERSION

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from scraper.urls import is_allowed, normalize, normalize_host
+from nianbao.scraper.urls import is_allowed, normalize, normalize_host
 
 
 class SourcesFileError(Exception):

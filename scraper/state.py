@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from scraper.sources import Source
+from nianbao.scraper.sources import Source
 
 DB_NAME = "state.sqlite"
 KINDS = {"list": 0, "report": 1, "attachment": 2}

@@ -79,7 +79,7 @@ def test_usage_errors_exit_2(runner: CliRunner, args: list[str]) -> None:
 
 
 def test_facts_frame(seed_bytes: bytes) -> None:
-    from parsers import parse
+    from nianbao.parsers import parse
 
     frame = parse(seed_bytes).facts_frame()
     assert list(frame.columns) == ["table", "row", "col", "value", "raw", "unit", "origin",
@@ -92,7 +92,7 @@ def test_facts_frame(seed_bytes: bytes) -> None:
 def test_a_file_over_the_size_limit_is_refused_unread(runner: CliRunner, seed_bytes: bytes,
                                                       tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from parsers import limits
+    from nianbao.parsers import limits
 
     (tmp_path / "a.txt").write_bytes(seed_bytes)
     (tmp_path / "b.txt").write_bytes(b"x" * 5000)
@@ -105,7 +105,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(runner: CliRunner, seed_by
 
 def test_parse_refuses_bytes_over_the_limit(monkeypatch: pytest.MonkeyPatch,
                                             seed_bytes: bytes) -> None:
-    from parsers import limits, parse
+    from nianbao.parsers import limits, parse
 
     monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 100)
     report = parse(seed_bytes)

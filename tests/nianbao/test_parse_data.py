@@ -10,7 +10,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from nianbao.cli import main
-from output.records import report_id
+from nianbao.output.records import report_id
 
 
 def _copy(first_run, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]

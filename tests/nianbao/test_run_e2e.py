@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from fixtures.reports.render import norm_value
 from nianbao.cli import main
-from output.records import report_id
+from nianbao.output.records import report_id
 from tests.nianbao.site import FAILED
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.model import Check, Fact
-from output.records import Dataset, ReportRow, report_id
+from nianbao.parsers.model import Check, Fact
+from nianbao.output.records import Dataset, ReportRow, report_id
 
 
 def _report(url: str, agency: str | None, year: int | None, over: int, forward: int,

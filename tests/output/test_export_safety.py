@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from output.cross_year import cross_year_checks
-from output.export import export
-from output.records import Dataset, report_id
+from nianbao.output.cross_year import cross_year_checks
+from nianbao.output.export import export
+from nianbao.output.records import Dataset, report_id
 from tests.output.helpers import small_dataset
 
 

@@ -11,9 +11,9 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from output.columns import CHECKS, FACTS, REPORTS, WIDE
-from output.export import export, parse_formats
-from output.records import report_id
+from nianbao.output.columns import CHECKS, FACTS, REPORTS, WIDE
+from nianbao.output.export import export, parse_formats
+from nianbao.output.records import report_id
 from tests.output.helpers import small_dataset
 
 RID_2022 = report_id("http://a.example/2022.html")

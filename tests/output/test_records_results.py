@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import parsers
-from output.dictionary import dictionary_frame, dictionary_markdown
-from output.records import report_id, report_row
-from output.results import ResultStore, Stored
-from parsers.model import Check, Fact, Report
+import nianbao.parsers as parsers
+from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
+from nianbao.output.records import report_id, report_row
+from nianbao.output.results import ResultStore, Stored
+from nianbao.parsers.model import Check, Fact, Report
 
 ROOT = Path(__file__).resolve().parents[2]
 

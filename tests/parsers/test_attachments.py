@@ -18,15 +18,16 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `fixtures` is not an installed package
     sys.path.insert(0, str(ROOT))
 
-import parsers  # noqa: E402
+import nianbao.parsers as parsers  # noqa: E402
 from fixtures.attachments import cases as C  # noqa: E402
 from fixtures.attachments.layout import Style, layout  # noqa: E402
 from fixtures.reports import render as R  # noqa: E402
-from parsers import docx_grid, limits, ocr, office, pdf_grid  # noqa: E402
-from parsers.attachments import read_attachment  # noqa: E402
-from parsers.limits import Deadline  # noqa: E402
-from parsers.schema import TEMPLATES  # noqa: E402
-from parsers.sniff import sniff  # noqa: E402
+from nianbao.parsers import limits  # noqa: E402
+from nianbao.parsers.readers import docx as docx_grid, ocr, office, pdf as pdf_grid  # noqa: E402
+from nianbao.parsers.readers.attachments import read_attachment  # noqa: E402
+from nianbao.parsers.limits import Deadline  # noqa: E402
+from nianbao.parsers.schema import TEMPLATES  # noqa: E402
+from nianbao.parsers.readers.sniff import sniff  # noqa: E402
 
 
 
@@ -270,7 +271,7 @@ def test_time_limit_per_document() -> None:
 
 
 def test_input_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("parsers.limits.MAX_INPUT_BYTES", 100)
+    monkeypatch.setattr("nianbao.parsers.limits.MAX_INPUT_BYTES", 100)
     r = parsers.parse(b"%PDF-1.4\n" + b"x" * 200, source="big.pdf")
     assert r.status == "limit" and "MAX_INPUT_BYTES" in (r.error or "")
 

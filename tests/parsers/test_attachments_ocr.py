@@ -18,17 +18,17 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import parsers  # noqa: E402
+import nianbao.parsers as parsers  # noqa: E402
 from fixtures.attachments import cases as C  # noqa: E402
 from fixtures.attachments.fonts import NoChineseFont, chinese_font  # noqa: E402
 from fixtures.attachments.image import Scan, draw_page  # noqa: E402
 from fixtures.attachments.layout import Style, layout, place  # noqa: E402
 from fixtures.reports import render as R  # noqa: E402
-from parsers.attachment import AttachmentDocument  # noqa: E402
-from parsers.checks import run_checks  # noqa: E402
-from parsers.extract import extract  # noqa: E402
-from parsers.ocr_verify import verify  # noqa: E402
-from parsers.text_grid import text_lines  # noqa: E402
+from nianbao.parsers.readers.attachment import AttachmentDocument  # noqa: E402
+from nianbao.parsers.extraction.checks import run_checks  # noqa: E402
+from nianbao.parsers.extraction.extract import extract  # noqa: E402
+from nianbao.parsers.extraction.ocr_verify import verify  # noqa: E402
+from nianbao.parsers.readers.text import text_lines  # noqa: E402
 
 try:
     chinese_font()
@@ -85,7 +85,7 @@ def test_lattice_rebuilds_merged_cells(angle: float) -> None:
     import numpy as np
     from PIL import Image
 
-    from parsers import lattice
+    from nianbao.parsers.readers import lattice
 
     rng = random.Random(3)
     spec = C.spec_for(rng, "2019")
@@ -179,7 +179,7 @@ def test_clean_ocr_passes_untouched() -> None:
 
 
 def test_ocr_cell_cleaning() -> None:
-    from parsers.ocr import clean_cell
+    from nianbao.parsers.readers.ocr import clean_cell
 
     assert [clean_cell(t) for t in ["o", "。", "１２", "1O", "l2件", "行政许可", "Other", "25",
                                     "31. ", "3807.09.", "0.00", ".5", "一", "--", "/"]] \
@@ -188,7 +188,7 @@ def test_ocr_cell_cleaning() -> None:
 
 
 def test_text_in_a_number_column_is_a_misread() -> None:
-    from parsers.ocr import _misread_numbers
+    from nianbao.parsers.readers.ocr import _misread_numbers
 
     texts = ["5.要求行政机关确认或重新出具已获取信息", "", "！", "6", "5", "", "", "11"]
     confs: list[float | None] = [1.0, None, 0.44, 0.7, 1.0, None, None, 0.99]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers import Report, parse
-from parsers.schema import SCHEMAS
+from nianbao.parsers import Report, parse
+from nianbao.parsers.schema import SCHEMAS
 
 CASES = Path(__file__).resolve().parents[2] / "fixtures" / "cases"
 
@@ -214,7 +214,7 @@ def test_an_internal_error_costs_one_document_not_the_batch(monkeypatch: pytest.
                                                              seed_bytes: bytes) -> None:
     import sys
 
-    parse_module = sys.modules["parsers.parse"]  # the attribute `parsers.parse` is the function
+    parse_module = sys.modules["nianbao.parsers.parse"]  # the attribute `parsers.parse` is the function
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")

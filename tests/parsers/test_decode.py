@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.decode import DecodeError, decode
+from nianbao.parsers.readers.decode import DecodeError, decode
 
 TEXT = "示例市人民政府2021年政府信息公开工作年度报告：本年新收政府信息公开申请数量"
 

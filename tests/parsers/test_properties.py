@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `fixtures` is not an installed package
     sys.path.insert(0, str(ROOT))
 
-import parsers  # noqa: E402
+import nianbao.parsers as parsers  # noqa: E402
 from fixtures.reports import render as R  # noqa: E402
 from fixtures.reports.spec import TextOptions, check_identities, random_spec  # noqa: E402
 

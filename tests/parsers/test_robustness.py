@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers import parse
+from nianbao.parsers import parse
 
 CELLS = st.sampled_from(["规章", "0", "3", "|", "||", " ", "", "\u00a0", "总计", "行政复议",
                          "一、本年新收政府信息公开申请数量", "（七）总计", "-", "无", "25409.5万元",

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `fixtures` is not an installed package
     sys.path.insert(0, str(ROOT))
 
-import parsers  # noqa: E402
+import nianbao.parsers as parsers  # noqa: E402
 from fixtures.reports import render as R  # noqa: E402
 from fixtures.reports.spec import (  # noqa: E402
     APPLICANT_COLS,
@@ -31,7 +31,7 @@ from fixtures.reports.spec import (  # noqa: E402
     single_lossy_row_spec,
     with_cells,
 )
-from parsers.schema import SCHEMAS, TEMPLATES  # noqa: E402
+from nianbao.parsers.schema import SCHEMAS, TEMPLATES  # noqa: E402
 
 EXACT_LAYOUTS = ("html_single", "html_split", "pipe_text", "cell_per_line")
 ZEROS = ("blank", "placeholder", "zero", "mixed")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parsers import parse
-from parsers.schema import REQUESTS_2019
+from nianbao.parsers import parse
+from nianbao.parsers.schema import REQUESTS_2019
 
 ACTIVE = {
     ("art20_1.rules", "newly_made"): 1, ("art20_1.rules", "newly_published"): 1,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from fixtures.portal import Portal, PortalServer, build, sources_yaml
-from scraper.crawl import Crawler, CrawlSettings, Summary
-from scraper.fetch import FetchSettings
-from scraper.sources import load_sources
+from nianbao.scraper.crawl import Crawler, CrawlSettings, Summary
+from nianbao.scraper.fetch import FetchSettings
+from nianbao.scraper.sources import load_sources
 
 FAST = dict(delay=0.0, timeout=0.4, retries=2, backoff=0.02)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from fixtures.portal import Portal, PortalServer, build, sources_yaml
-from scraper.archive import ArchiveWriter, archive_files, iter_records, iter_responses, truncate_to, valid_length
+from nianbao.scraper.archive import ArchiveWriter, archive_files, iter_records, iter_responses, truncate_to, valid_length
 from tests.scraper.conftest import db_rows, run_crawl
 
 

@@ -1,7 +1,7 @@
 import httpx
 import pytest
 
-from scraper.blocked import detect
+from nianbao.scraper.blocked import detect
 
 PAGE = "http://www.example.gov.cn/zwgk/index.html"
 

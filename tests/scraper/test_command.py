@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.portal import Portal, PortalServer, build, sources_yaml
-from scraper import command
-from scraper.command import crawl
+from nianbao.scraper import command
+from nianbao.scraper.command import crawl
 
 
 def _invoke(*args: str):

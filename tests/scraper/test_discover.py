@@ -1,6 +1,6 @@
 import pytest
 
-from scraper.discover import (is_report_label, is_report_link, scan_list_page, scan_report_page,
+from nianbao.scraper.discover import (is_report_label, is_report_link, scan_list_page, scan_report_page,
                               script_pages)
 
 BASE = "http://www.example.gov.cn/zwgk/zfxxgknb/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.discover import (MAX_HOPS, Link, NavScan, discovery_links, discovery_mark,
+from nianbao.scraper.discover import (MAX_HOPS, Link, NavScan, discovery_links, discovery_mark,
                               is_column_label, is_column_url, is_section_label, parse_mark,
                               scan_navigation)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from scraper.discover import (gkmlpt_api_pages, gkmlpt_config, hanweb_form, hanweb_post,
+from nianbao.scraper.discover import (gkmlpt_api_pages, gkmlpt_config, hanweb_form, hanweb_post,
                               hanweb_windows, item_link, json_items, missing_page_successor,
                               next_api_page, scan_json_list, scan_list_page, script_api_pages,
                               script_count_pages, script_data_items)

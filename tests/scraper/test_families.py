@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures.portal.sites import FAMILIES
-from scraper.archive import iter_responses
+from nianbao.scraper.archive import iter_responses
 from tests.scraper.conftest import db_rows
 
 FAMILY_STARTS = {

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from fixtures.portal import Page, Portal, PortalServer
-from scraper.fetch import Fetcher, FetchSettings, retry_after_seconds
+from nianbao.scraper.fetch import Fetcher, FetchSettings, retry_after_seconds
 
 
 def _portal(n: int = 6, prefix: str = "/p") -> Portal:

@@ -8,9 +8,9 @@ import re
 from fixtures.portal import Page, Portal, PortalServer
 from fixtures.portal.scale import GeneratedSite, serve_generated
 from fixtures.portal.sites import html
-from scraper.crawl import Crawler, CrawlSettings
-from scraper.fetch import FetchSettings
-from scraper.sources import Source
+from nianbao.scraper.crawl import Crawler, CrawlSettings
+from nianbao.scraper.fetch import FetchSettings
+from nianbao.scraper.sources import Source
 
 
 def _crawl(tmp_path, start: str, host: str, **kw) -> object:

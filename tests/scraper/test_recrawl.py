@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fixtures.portal import Page, Portal, PortalServer, build, sources_yaml
 from fixtures.portal.sites import report_page
-from scraper.archive import iter_responses
+from nianbao.scraper.archive import iter_responses
 from tests.scraper.conftest import db_rows, run_crawl
 
 

@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from fixtures.portal import Portal, PortalServer
 from fixtures.portal.scale import GeneratedSite, serve_generated
-from scraper.archive import archive_files, iter_responses
+from nianbao.scraper.archive import archive_files, iter_responses
 from tests.scraper.conftest import db_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _start(src: Path, data: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "scraper.command", "--sources", str(src), "--data", str(data),
+        [sys.executable, "-m", "nianbao.scraper.command", "--sources", str(src), "--data", str(data),
          "--delay", "0", "--timeout", "5", "--quiet"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.sources import SourcesFileError, load_sources
+from nianbao.scraper.sources import SourcesFileError, load_sources
 
 YAML = """\
 # comment line

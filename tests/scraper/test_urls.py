@@ -1,6 +1,6 @@
 import pytest
 
-from scraper.urls import host_of, is_allowed, normalize, normalize_host, remove_dot_segments
+from nianbao.scraper.urls import host_of, is_allowed, normalize, normalize_host, remove_dot_segments
 
 
 @pytest.mark.parametrize("raw, base, want", [

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.document import Document, Line
-from parsers.normalize import collapse
+from nianbao.parsers.document import Document, Line
+from nianbao.parsers.normalize import collapse
 
 
 class Unsupported(Exception):

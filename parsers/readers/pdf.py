@@ -16,7 +16,7 @@ cannot ship. Pages are rendered for OCR with pypdfium2, which pdfplumber already
   of a table printed without rules: it becomes a row of cells (blank cells leave no trace
   there, so extraction places its numbers by the identities or leaves them out, warning).
 - Pages with (almost) no text but an image, text drawn as outlines, or a text layer of
-  unmapped glyphs are scans: they are OCR'd (see parsers.ocr), and the document's origin
+  unmapped glyphs are scans: they are OCR'd (see parsers.readers.ocr), and the document's origin
   becomes ``ocr``.
 """
 
@@ -28,10 +28,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.attachment import (AttachmentDocument, Unreadable, is_page_number, join_wrapped)
-from parsers.document import Line
-from parsers.limits import MAX_OCR_PAGES, MAX_PAGES, Deadline, LimitExceeded
-from parsers.normalize import collapse
+from nianbao.parsers.readers.attachment import (AttachmentDocument, Unreadable, is_page_number, join_wrapped)
+from nianbao.parsers.document import Line
+from nianbao.parsers.limits import MAX_OCR_PAGES, MAX_PAGES, Deadline, LimitExceeded
+from nianbao.parsers.normalize import collapse
 
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                    "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3,
@@ -273,7 +273,7 @@ def pdf_document(data: bytes, deadline: Deadline | None = None) -> AttachmentDoc
         if len(scans) > MAX_OCR_PAGES:
             raise LimitExceeded(f"the PDF has {len(scans)} scanned pages; the limit for OCR is "
                                 f"{MAX_OCR_PAGES} (MAX_OCR_PAGES)")
-        from parsers.ocr import ocr_pdf_pages
+        from nianbao.parsers.readers.ocr import ocr_pdf_pages
 
         ocr_pages = ocr_pdf_pages(data, scans, deadline)
         doc.origin = "ocr"

@@ -6,29 +6,29 @@ needs something not installed (``unsupported``) or is damaged (``error``).
 
 from __future__ import annotations
 
-from parsers.attachment import AttachmentDocument, Unreadable, Unsupported
-from parsers.limits import Deadline, LimitExceeded
-from parsers.sniff import DESCRIPTIONS
+from nianbao.parsers.readers.attachment import AttachmentDocument, Unreadable, Unsupported
+from nianbao.parsers.limits import Deadline, LimitExceeded
+from nianbao.parsers.readers.sniff import DESCRIPTIONS
 
 
 def _read(kind: str, data: bytes, deadline: Deadline) -> AttachmentDocument:
     if kind == "pdf":
-        from parsers.pdf_grid import pdf_document
+        from nianbao.parsers.readers.pdf import pdf_document
 
         return pdf_document(data, deadline)
     if kind == "docx":
-        from parsers.docx_grid import docx_document
+        from nianbao.parsers.readers.docx import docx_document
 
         return docx_document(data)
     if kind == "doc":
-        from parsers.docx_grid import docx_document
-        from parsers.office import to_docx
+        from nianbao.parsers.readers.docx import docx_document
+        from nianbao.parsers.readers.office import to_docx
 
         doc = docx_document(to_docx(data, timeout=max(1.0, min(deadline.left(), 120.0))))
         doc.notes.append("converted from DOC/WPS to DOCX by LibreOffice")
         return doc
     if kind == "image":
-        from parsers.ocr import image_document
+        from nianbao.parsers.readers.ocr import image_document
 
         return image_document(data, deadline)
     raise Unsupported(f"{DESCRIPTIONS.get(kind, kind)}: no reader")

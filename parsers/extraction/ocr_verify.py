@@ -14,13 +14,13 @@ name the cells. Extraction itself is untouched.
 
 from __future__ import annotations
 
-from parsers.attachment import AttachmentDocument
-from parsers.checks import run_checks
-from parsers.document import Document, Line
-from parsers.extract import extract
-from parsers.model import Fact
-from parsers.schema import SCHEMAS
-from parsers.values import read_value
+from nianbao.parsers.readers.attachment import AttachmentDocument
+from nianbao.parsers.extraction.checks import run_checks
+from nianbao.parsers.document import Document, Line
+from nianbao.parsers.extraction.extract import extract
+from nianbao.parsers.model import Fact
+from nianbao.parsers.schema import SCHEMAS
+from nianbao.parsers.values import read_value
 
 WARN_CONFIDENCE = 0.85
 DROP_CONFIDENCE = 0.5

@@ -2,7 +2,7 @@
 
 RapidOCR (``rapidocr-onnxruntime``: PaddleOCR's Chinese detection and recognition models
 converted to ONNX and shipped inside the wheel) reads the text boxes offline. Tables are
-rebuilt from the ruling lines (:mod:`parsers.lattice`): lines are erased before OCR (so a
+rebuilt from the ruling lines (:mod:`parsers.readers.lattice`): lines are erased before OCR (so a
 rule is never read as ``1`` or ``|``), each text box goes to the cell holding its centre, and
 a cell keeps the lowest confidence of its boxes. A cell that holds ink but no text that OCR
 could read gets confidence 0, so it is left out with a warning rather than read as blank.
@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from parsers.attachment import (AttachmentDocument, Unreadable, Unsupported, is_page_number,
+from nianbao.parsers.readers.attachment import (AttachmentDocument, Unreadable, Unsupported, is_page_number,
                                 join_wrapped)
-from parsers.document import Line
-from parsers.lattice import Table, binarize, find_tables, line_masks, rotate, skew_angle
-from parsers.limits import (MAX_IMAGE_PIXELS, MAX_OCR_PAGES, OCR_RENDER_DPI, Deadline,
+from nianbao.parsers.document import Line
+from nianbao.parsers.readers.lattice import Table, binarize, find_tables, line_masks, rotate, skew_angle
+from nianbao.parsers.limits import (MAX_IMAGE_PIXELS, MAX_OCR_PAGES, OCR_RENDER_DPI, Deadline,
                             LimitExceeded)
-from parsers.values import read_value
+from nianbao.parsers.values import read_value
 
 INSTALL_HINT = "OCR needs rapidocr-onnxruntime: pip install rapidocr-onnxruntime"
 MAX_SIDE = 4000  # OCR works on the page at this size at most (longer side, pixels)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from parsers.document import Document, Line
-from parsers.values import is_value
+from nianbao.parsers.document import Document, Line
+from nianbao.parsers.values import is_value
 
 # A line of pipes only (``|||``): where a rendering that dropped empty cells ends a row.
 _PIPE_RUN = re.compile(r"^[ \t\u00a0\u3000]*\|{2,}[ \t\u00a0\u3000]*$", re.M)

@@ -15,8 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from parsers.attachment import Unreadable, Unsupported
-from parsers.limits import CONVERT_SECONDS, LimitExceeded
+from nianbao.parsers.readers.attachment import Unreadable, Unsupported
+from nianbao.parsers.limits import CONVERT_SECONDS, LimitExceeded
 
 INSTALL_HINT = ("DOC/WPS needs LibreOffice to be read: "
                 "apt-get install --no-install-recommends libreoffice-writer-nogui")

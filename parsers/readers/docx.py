@@ -19,11 +19,11 @@ import zlib
 
 from lxml import etree
 
-from parsers.attachment import AttachmentDocument, Unreadable, join_wrapped, paragraph
-from parsers.document import Line
-from parsers.limits import (MAX_COMPRESSION_RATIO, MAX_UNZIPPED_BYTES, MAX_XML_BYTES,
+from nianbao.parsers.readers.attachment import AttachmentDocument, Unreadable, join_wrapped, paragraph
+from nianbao.parsers.document import Line
+from nianbao.parsers.limits import (MAX_COMPRESSION_RATIO, MAX_UNZIPPED_BYTES, MAX_XML_BYTES,
                             MAX_ZIP_MEMBERS, LimitExceeded)
-from parsers.normalize import collapse
+from nianbao.parsers.normalize import collapse
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from parsers.document import Line
-from parsers.normalize import label_key
-from parsers.values import Cell, read_value
+from nianbao.parsers.document import Line
+from nianbao.parsers.normalize import label_key
+from nianbao.parsers.values import Cell, read_value
 
 # Labels longer than this (normalised) are prose, not table labels or headings.
 MAX_LABEL = 48

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from parsers.document import Document
-from parsers.normalize import plain
+from nianbao.parsers.document import Document
+from nianbao.parsers.normalize import plain
 
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _YEAR = r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})"

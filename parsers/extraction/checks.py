@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from parsers.model import Check, Fact, Number
-from parsers.schema import APPEAL_COLS, REQUEST_COLS, SCHEMAS
+from nianbao.parsers.model import Check, Fact, Number
+from nianbao.parsers.schema import APPEAL_COLS, REQUEST_COLS, SCHEMAS
 
 _BALANCE_LHS = ("received_new", "carried_over")
 _BALANCE_RHS = ("closed_total", "carried_forward")

@@ -3,7 +3,7 @@
 Rows are found by their labels (numbering, brackets, spaces and script do not matter); a row
 whose label is missing or garbled is placed by the template's order between two recognised
 rows. Values are read in column order. Rows that lost empty cells go through
-:mod:`parsers.recover`. Nothing is placed where the answer is not unique: such cells are left
+:mod:`parsers.extraction.recover`. Nothing is placed where the answer is not unique: such cells are left
 out with a warning.
 """
 
@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from parsers import recover
-from parsers.document import Document
-from parsers.model import Fact
-from parsers.schema import REQUEST_GROUPS, SCHEMAS, TEMPLATE_MARKERS, Col, Row, Table
-from parsers.segments import Scan, Segment, Token, scan
-from parsers.values import BLANK as _BLANK
-from parsers.values import money_in_wan, to_number, unit_named_in
+from nianbao.parsers.extraction import recover
+from nianbao.parsers.document import Document
+from nianbao.parsers.model import Fact
+from nianbao.parsers.schema import REQUEST_GROUPS, SCHEMAS, TEMPLATE_MARKERS, Col, Row, Table
+from nianbao.parsers.extraction.segments import Scan, Segment, Token, scan
+from nianbao.parsers.values import BLANK as _BLANK
+from nianbao.parsers.values import money_in_wan, to_number, unit_named_in
 
 _APPEAL_WIDTH = 5
 _MARKERS = {t: re.compile("|".join(map(re.escape, m))) for t, m in TEMPLATE_MARKERS.items()}

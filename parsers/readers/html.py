@@ -16,9 +16,9 @@ import re
 
 from lxml import etree
 
-from parsers.document import Document, Line
-from parsers.normalize import collapse
-from parsers.values import is_value
+from nianbao.parsers.document import Document, Line
+from nianbao.parsers.normalize import collapse
+from nianbao.parsers.values import is_value
 
 _SKIP = frozenset({"head"})
 _BLOCK = frozenset({"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
