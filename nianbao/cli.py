@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import Any, TypeVar
 import click
 
 from nianbao import __version__
-from nianbao.ui import Bars, common_options, setup_logging
+from nianbao.ui import Bars, STDOUT, common_options, plural, setup_logging, sigterm_as_interrupt
+from nianbao.scraper.command import fetch_options
 from nianbao.parsers.model import FAILED_STATUSES, Report
 
 log = logging.getLogger("nianbao")
@@ -31,18 +33,54 @@ def main() -> None:
 def _files(paths: tuple[Path, ...]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            for child in sorted(p for p in path.rglob("*") if not p.is_dir()):  # FIFOs: refused
                 if not any(part.startswith(".") for part in child.relative_to(path).parts):
                     yield child
         else:
             yield path
 
 
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _not_a_file(mode: int) -> str:
+    """Why a path that is not a regular file is refused (reading it could wait forever)."""
+    what = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+    return f"{what}, not a regular file: refused (only report files are read)"
+
+
+_NAMED = {".docx": ("a Word", "a Word document"), ".doc": ("a Word", "a Word or WPS document"),
+          ".wps": ("a Word", "a Word or WPS document"), ".pdf": ("a PDF", "a PDF document")}
+
+
+def _name_hint(path: Path, error: str) -> str:
+    """When the name promises a format the content is not (a fake .docx), say so."""
+    promised = _NAMED.get(path.suffix.lower())
+    if promised is None or error.startswith(promised[0]) or f"not {promised[1]}" in error:
+        return ""
+    return f" (named {path.suffix}, but its content is not {promised[1]})"
+
+
+def _with_bar(files: list[Path], quiet: bool) -> Iterator[Path]:
+    """The files, with a progress bar on stderr (a terminal only) while there are several."""
+    bars = Bars(not quiet and len(files) > 1)
+    step = bars.start(len(files), "parsing")
+    try:
+        for path in files:
+            bars.clear()  # what this document prints goes on a clean line
+            yield path
+            if step is not None:
+                step(1)
+    finally:
+        bars.close()
+
+
 def _summary_line(path: Path, report: Report) -> str:
     numbers = sum(1 for f in report.facts if f.value is not None)
     failed = report.checks_failed
     parts = [f"template {report.template}", f"year {report.year or '?'}",
-             f"{len(report.facts)} cells ({numbers} numbers)",
+             f"{plural(len(report.facts), 'cell')} ({plural(numbers, 'number')})",
              f"{len(failed)} of {len(report.checks)} checks failed"]
     title = f" — {report.title}" if report.title else ""
     return f"{path}{title}\n  " + ", ".join(parts)
@@ -70,7 +108,10 @@ def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool
     if data_dir is not None:
         if paths or as_json:
             raise click.UsageError("--data cannot be combined with PATHS or --json")
-        sys.exit(_parse_data(data_dir, everything=not new_only, quiet=quiet))
+        started, keep = _now(), {}
+        code = _parse_data(data_dir, everything=not new_only, quiet=quiet, keep=keep)
+        _record(data_dir, "parse", started, code, parse=keep.get("parse"))
+        sys.exit(code)
     if not paths:
         raise click.UsageError("give report files or folders, or --data DIR")
     if new_only:
@@ -78,37 +119,49 @@ def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool
     _parse_files(paths, as_json, quiet)
 
 
+def _json_line(report: Report) -> dict[str, Any]:
+    """The ``parse --json`` object with the outcome first: ``status`` (one of
+    ``parsers.model.STATUSES``) and ``error`` (null unless the document failed)."""
+    return {"status": report.status, "error": report.error, **report.to_json_dict()}
+
+
 def _parse_files(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     from nianbao.parsers import limits, parse
 
     total = failed = 0
-    for path in _files(paths):
+    for path in _with_bar(list(_files(paths)), quiet):
         total += 1
+        report = None  # a file refused or unreadable still gets its line (and its status)
         try:
-            size = path.stat().st_size
-            if size > limits.MAX_INPUT_BYTES:  # refused before it is read into memory
-                failed += 1
-                click.echo(f"{path}: file of {size:,} bytes; the limit is "
-                           f"{limits.MAX_INPUT_BYTES:,} (MAX_INPUT_BYTES)", err=True)
-                continue
-            data = path.read_bytes()
+            st = path.stat()  # never open a FIFO or a device: reading it may never end
+            size = st.st_size
+            if not stat.S_ISREG(st.st_mode):
+                report = Report(source=str(path), status="error", error=_not_a_file(st.st_mode))
+            elif size > limits.MAX_INPUT_BYTES:  # refused before it is read into memory
+                report = Report(source=str(path), status="limit",
+                                error=f"file of {size:,} bytes; the limit is "
+                                      f"{limits.MAX_INPUT_BYTES:,} (MAX_INPUT_BYTES)")
+            else:
+                data = path.read_bytes()
         except OSError as exc:
-            failed += 1
-            click.echo(f"{path}: cannot read: {exc.strerror or exc}", err=True)
-            continue
-        report = parse(data, source=str(path))
+            report = Report(source=str(path), status="error",
+                            error=f"cannot read: {exc.strerror or exc}")
+        if report is None:
+            report = parse(data, source=str(path))
         bad = report.status in FAILED_STATUSES
         failed += bad
         if bad:
-            click.echo(f"{path}: {report.error}", err=True)
+            report.error = f"{report.error}{_name_hint(path, report.error or '')}"
+            log.error("%s: %s", path, report.error)
         if as_json:
-            sys.stdout.write(json.dumps(report.to_json_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(_json_line(report), ensure_ascii=False) + "\n")
         elif not bad and not quiet:
-            click.echo(_summary_line(path, report))
+            log.info("%s", _summary_line(path, report), extra=STDOUT)
             for warning in report.warnings:
-                click.echo(f"  ! {warning}")
+                log.info("  ! %s", warning, extra=STDOUT)
     if not as_json and not quiet:
-        click.echo(f"{total} documents: {total - failed} parsed, {failed} failed")
+        log.info("%s: %d parsed, %d failed", plural(total, "document"), total - failed, failed,
+                 extra=STDOUT)
     sys.exit(1 if failed else 0)
 
 
@@ -158,7 +211,23 @@ def _guard(func: Callable[[], T]) -> T:
         sys.exit(EXIT_INTERRUPTED)
 
 
-def _parse_data(data_dir: Path, *, everything: bool, quiet: bool) -> int:
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _record(data_dir: Path, command: str, started: str, code: int, **summaries: Any) -> None:
+    """Keep the run for `nianbao status`; a folder that cannot be written only loses that."""
+    from nianbao.status import record_run
+
+    problem = record_run(data_dir, command, started, code, **summaries)
+    if problem:
+        log.debug("run not recorded: %s", problem)
+
+
+def _parse_data(data_dir: Path, *, everything: bool, quiet: bool,
+                keep: dict[str, Any] | None = None) -> int:
     from nianbao import pipeline
 
     bars = Bars(not quiet)
@@ -167,8 +236,12 @@ def _parse_data(data_dir: Path, *, everything: bool, quiet: bool) -> int:
     finally:
         bars.close()
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items())) or "nothing new"
-    log.info("parsed %d documents (%s); %d reports already up to date", summary.parsed, statuses,
-             summary.up_to_date)
+    log.info("parsed %s (%s); %s already up to date", plural(summary.parsed, "document"),
+             statuses, plural(summary.up_to_date, "report"))
+    if summary.reports is not None:
+        log.info("reports: %s", summary.reports.line())
+    if keep is not None:
+        keep["parse"] = summary
     for url, why in summary.unreadable:
         log.warning("unreadable archive record skipped: %s: %s", url, why)
     for url, why in summary.crashed:
@@ -177,7 +250,7 @@ def _parse_data(data_dir: Path, *, everything: bool, quiet: bool) -> int:
 
 
 def _export(data_dir: Path, out: Path | None, formats: tuple[str, ...], excel: bool,
-            quiet: bool) -> int:
+            quiet: bool, keep: dict[str, Any] | None = None) -> int:
     from nianbao import pipeline
 
     out = out or data_dir / "export"
@@ -187,8 +260,16 @@ def _export(data_dir: Path, out: Path | None, formats: tuple[str, ...], excel: b
                                                 bars=bars.start))
     finally:
         bars.close()
-    log.info("exported %d reports, %d facts, %d checks (%d failed, %d cross-year) to %s",
-             s.reports, s.facts, s.checks, s.checks_failed, s.cross_year, out)
+    c = s.counts
+    log.info("exported %s (%d parsed, %d failed to parse, %d not parsed yet), %s, "
+             "%s (%d failed, %d cross-year) to %s", plural(s.reports, "report"), c.parsed, c.failed,
+             c.not_parsed, plural(s.facts, "fact"), plural(s.checks, "check"), s.checks_failed,
+             s.cross_year, out)
+    if s.same_report:
+        log.info("  %d report pages are the same report as another (kept in other_urls)",
+                 s.same_report)
+    if keep is not None:
+        keep["export"] = s
     return EXIT_OK
 
 
@@ -212,19 +293,25 @@ def export_command(data_dir: Path, out: Path | None, formats: str, excel: bool, 
 @_data_option()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Export folder to look at (default: DATA/export).")
+@click.option("--json", "as_json", is_flag=True,
+              help="The same information as one JSON object, with the last runs.")
 @common_options
-def status_command(data_dir: Path, out: Path | None, quiet: bool, verbose: bool,
+def status_command(data_dir: Path, out: Path | None, as_json: bool, quiet: bool, verbose: bool,
                    log_file: Path | None) -> None:
-    """What DATA holds: archive, documents by outcome (fetched, failed, blocked ...), parse
-    results, the export, and when each source was last crawled.
+    """What DATA holds: archive, documents by outcome (fetched, failed, blocked ...), reports
+    by outcome (the export's counts), the export, whether a crawl is running, the last runs,
+    and when each source was last crawled.
 
     Exit status: 0, or 2 when DATA holds no crawl state.
     """
-    from nianbao.status import collect_status, format_status
+    from nianbao.status import collect_status, format_status, status_dict
 
     setup_logging(quiet, verbose, log_file)
     st = _guard(lambda: collect_status(data_dir, out))
-    click.echo(format_status(st, data_dir))
+    if as_json:
+        click.echo(json.dumps(status_dict(st, data_dir), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_status(st, data_dir))
     sys.exit(EXIT_OK)
 
 
@@ -236,32 +323,40 @@ def status_command(data_dir: Path, out: Path | None, quiet: bool, verbose: bool,
               help="Seconds between two requests to the same host.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True,
               help="Requests in flight over all hosts.")
+@fetch_options
 @_export_options
 @common_options
 def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurrency: int,
-                out: Path | None, formats: str, excel: bool, quiet: bool, verbose: bool,
-                log_file: Path | None) -> None:
+                timeout: float, retries: int, out: Path | None, formats: str, excel: bool,
+                quiet: bool, verbose: bool, log_file: Path | None) -> None:
     """The main job: crawl the sources into DATA, parse what is new or changed, export.
 
     Re-runs download only what changed. Exit status: 0 done; 1 partial failure (a source
     failed, an archived record was unreadable, or the export could not be written); 2 usage
-    error; 130 interrupted (state saved: run again to resume).
+    error; 130 interrupted by Ctrl-C or SIGTERM (state saved: run again to resume).
+    With no network (no host answered) the run stops after the crawl with status 1.
     """
+    import asyncio
+
     from nianbao import pipeline
-    from nianbao.scraper.command import format_summary, resolve_sources
+    from nianbao.scraper.command import Reporter, log_summary, resolve_sources
     from nianbao.scraper.crawl import CrawlError
     from nianbao.scraper.state import StateError
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
     setup_logging(quiet, verbose, log_file)
+    click.get_current_context().with_resource(sigterm_as_interrupt())
     fmts = _formats(formats)
+    started, keep = _now(), {}
     sources = resolve_sources(sources_path, lambda problem: log.warning("%s (skipped)", problem))
-    log.info("crawling %d sources into %s", len(sources), data_dir)
+    log.info("crawling %s into %s", plural(len(sources), "source"), data_dir)
+    reporter = Reporter(quiet, verbose)
     try:
-        _, crawled = pipeline.crawl(sources, data_dir, delay=delay,
-                                          concurrency=concurrency, quiet=quiet, verbose=verbose)
-    except KeyboardInterrupt:
+        _, crawled = pipeline.crawl(sources, data_dir, delay=delay, concurrency=concurrency,
+                                    quiet=quiet, verbose=verbose, timeout=timeout,
+                                    retries=retries, reporter=reporter)
+    except (KeyboardInterrupt, asyncio.CancelledError):
         log.error("interrupted: state saved; run the same command again to resume")
         sys.exit(EXIT_INTERRUPTED)
     except (CrawlError, StateError) as exc:
@@ -270,12 +365,15 @@ def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurr
     except Exception as exc:  # a bug: say so in one line; the state is saved by the crawler
         log.error("crawl stopped by an internal error: %r", exc)
         sys.exit(EXIT_PARTIAL)
-    for line in format_summary(crawled).splitlines():
-        (log.warning if crawled.sources_failed and "source failed" in line else log.info)(line)
-    code = _parse_data(data_dir, everything=False, quiet=quiet)
-    code = max(code, _export(data_dir, out, fmts, excel, quiet))
+    log_summary(crawled, reporter)
+    if crawled.no_network is not None:  # nothing new to parse or export
+        _record(data_dir, "run", started, EXIT_PARTIAL, crawl=crawled)
+        sys.exit(EXIT_PARTIAL)
+    code = _parse_data(data_dir, everything=False, quiet=quiet, keep=keep)
+    code = max(code, _export(data_dir, out, fmts, excel, quiet, keep))
     if crawled.sources_failed:
         code = max(code, EXIT_PARTIAL)
+    _record(data_dir, "run", started, code, crawl=crawled, **keep)
     log.info("done%s", "" if code == EXIT_OK else " with problems (see above)")
     sys.exit(code)
 

@@ -20,16 +20,20 @@ from nianbao.scraper.crawl import CrawlSettings, Crawler, Summary
 from nianbao.scraper.fetch import FetchSettings
 from nianbao.scraper.sources import Source
 from nianbao.scraper.state import open_read_only
+from nianbao.ui import plural
 
 log = logging.getLogger("nianbao")
 
 
 def crawl(sources: list[Source], data_dir: Path, *, delay: float, concurrency: int,
-          quiet: bool, verbose: bool) -> tuple[Crawler, Summary]:
-    """Crawl the sources into ``data_dir``; KeyboardInterrupt propagates (state is saved)."""
+          quiet: bool, verbose: bool, timeout: float = 30.0, retries: int = 3,
+          reporter: Reporter | None = None) -> tuple[Crawler, Summary]:
+    """Crawl the sources into ``data_dir``; KeyboardInterrupt propagates (state is saved), and
+    so does the cancellation by SIGTERM (as :class:`asyncio.CancelledError`)."""
     settings = CrawlSettings(data_dir=data_dir,
-                             fetch=FetchSettings(delay=delay, concurrency=concurrency))
-    crawler = Crawler(settings, sources, progress=Reporter(quiet, verbose))
+                             fetch=FetchSettings(delay=delay, concurrency=concurrency,
+                                                 timeout=timeout, retries=retries))
+    crawler = Crawler(settings, sources, progress=reporter or Reporter(quiet, verbose))
     return crawler, asyncio.run(run_crawler(crawler))
 
 
@@ -46,11 +50,11 @@ def export_data(data_dir: Path, out: Path, formats: Iterable[str], *, excel: boo
                 ) -> ExportSummary:
     """Export the stored parse results of ``data_dir`` into ``out``."""
     open_read_only(data_dir).close()  # a clear message when DATA holds no crawl
-    with ResultStore(data_dir) as store:
+    with ResultStore(data_dir, read_only=True) as store:  # the data folder is only read
         dataset = load_dataset(data_dir, store)
         step = bars(len(dataset.reports), "exporting") if bars else None
         unparsed = sum(1 for r in dataset.reports if r.parser_version is None)
         if unparsed:
-            log.warning("%d archived reports are not parsed yet (run `nianbao parse --data %s`)",
-                        unparsed, data_dir)
+            log.warning("%s not parsed yet (run `nianbao parse --data %s`)",
+                        plural(unparsed, "archived report"), data_dir)
         return export(dataset, out, formats, excel=excel, progress=step)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nianbao.parsers as parsers
-from nianbao.output.records import SUCCESS, needs_attachment
+from nianbao.output.records import SUCCESS, ReportCounts, needs_attachment
 from nianbao.output.results import ResultStore
 from nianbao.parsers.model import Report
 from nianbao.scraper.archive import ArchiveReadError, read_response
@@ -33,6 +33,14 @@ class ParseSummary:
     statuses: Counter = field(default_factory=Counter)  # status -> count, of those parsed now
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
     crashed: list[tuple[str, str]] = field(default_factory=list)
+    reports: ReportCounts | None = None  # the reports of the folder afterwards, as export counts
+
+    @property
+    def documents(self) -> dict[str, int]:
+        """What was parsed now, for the run records."""
+        return {"parsed": self.parsed, "up_to_date": self.up_to_date,
+                "by_status": dict(sorted(self.statuses.items())),
+                "unreadable": len(self.unreadable), "crashed": len(self.crashed)}
 
     @property
     def problems(self) -> int:
@@ -119,4 +127,13 @@ def parse_archive(data_dir: Path, *, everything: bool = False,
         todo = _todo(linked.values(), current, everything)
         if todo:
             _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None)
+        summary.reports = report_counts(data_dir, store)
     return summary
+
+
+def report_counts(data_dir: Path, store: ResultStore) -> ReportCounts:
+    """The folder's reports by outcome, one per report as the export has them (twins merged)."""
+    from nianbao.collect import load_dataset  # collect uses newest() from here
+    from nianbao.output.same_report import merge_rows
+
+    return ReportCounts.of(merge_rows(load_dataset(data_dir, store)))

@@ -14,12 +14,14 @@ from nianbao.parsers.schema import SCHEMAS, TABLES
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
-    kind: str  # str, int, float, number, bool, timestamp
+    kind: str  # str, int, count, float, number, bool, timestamp
     meaning: str
 
 
 REPORTS = (
-    Column("report_id", "str", "stable id of the report: 16 hex digits of the SHA-256 of source_url"),
+    Column("report_id", "str", "stable id of the report: `r` and 16 hex digits of the SHA-256 "
+                               "of source_url (of its desktop twin for a mobile page); never a "
+                               "number"),
     Column("source_url", "str", "URL of the report page as linked from the portal's column"),
     Column("title", "str", "title as published"),
     Column("agency", "str", "publishing agency, from the title (simplified characters)"),
@@ -39,6 +41,9 @@ REPORTS = (
     Column("attachment_sha256", "str", "SHA-256 of that attachment's bytes"),
     Column("origin", "str", "how the facts were read: html, text, pdf, docx, ocr"),
     Column("source_name", "str", "name of the source (portal column) in the sources file"),
+    Column("other_urls", "str", "other URLs at which the same report was found (a mobile twin, a "
+                                "reprint: same page bytes, or same agency, year, template and "
+                                "facts), space-separated; empty when none"),
 )
 
 FACTS = (
@@ -60,8 +65,8 @@ CHECKS = (
     Column("name", "str", "the identity: requests.balance.<col>, requests.closed_sum.<col>, "
                           "requests.row_sum.<row>, appeals.row_sum.<row>, cross_year.carry.<col>"),
     Column("ok", "bool", "whether both sides agree"),
-    Column("lhs", "number", "left-hand side (empty cells count as 0)"),
-    Column("rhs", "number", "right-hand side; for cross_year.carry: last year's carried_forward"),
+    Column("lhs", "count", "left-hand side (empty cells count as 0)"),
+    Column("rhs", "count", "right-hand side; for cross_year.carry: last year's carried_forward"),
 )
 
 FILES = {"reports": REPORTS, "facts": FACTS, "checks": CHECKS}
@@ -86,31 +91,51 @@ def wide_columns(table: str) -> tuple[Column, ...]:
         Column("row", "str", "row key"),
         Column("row_label", "str", "row label as printed on the template (Chinese)"),
     )
-    return head + tuple(Column(c, "number", f"value of column {c} (see the cell keys)")
+    units = _units(table)
+    return head + tuple(Column(c, "count" if units.get(c) in COUNT_UNITS else "number",
+                               f"value of column {c} (see the cell keys)")
                         for c in wide_cols(table))
+
+
+COUNT_UNITS = ("件", "项")
+
+
+def _units(table: str) -> dict[str, str | None]:
+    """Column key -> its unit (the same in every row and template of a table)."""
+    return {col.key: col.unit for template in ("2019", "2021")
+            for row in SCHEMAS[template][table].rows for col in row.cols}
 
 
 WIDE = {t: wide_columns(t) for t in TABLES}
 
 
-def _ranks() -> tuple[dict[str, int], dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+def _ranks() -> tuple[dict[str, int], dict[tuple[str, str], int], dict[tuple[str, str], int],
+                      dict[tuple[str, str, str], int]]:
     tables = {t: i for i, t in enumerate(TABLES)}
     rows: dict[tuple[str, str], int] = {}
     cols: dict[tuple[str, str], int] = {}
+    printed: dict[tuple[str, str, str], int] = {}
     for template in ("2019", "2021"):
         for t in TABLES:
-            for row in SCHEMAS[template][t].rows:
+            for i, row in enumerate(SCHEMAS[template][t].rows):
                 rows.setdefault((t, row.key), len(rows))
+                printed[(template, t, row.key)] = i
     for t in TABLES:
         for i, c in enumerate(wide_cols(t)):
             cols[(t, c)] = i
-    return tables, rows, cols
+    return tables, rows, cols, printed
 
 
-TABLE_RANK, ROW_RANK, COL_RANK = _ranks()
+TABLE_RANK, ROW_RANK, COL_RANK, PRINTED_ROW_RANK = _ranks()
 
 
-def fact_order(table: str, row: str, col: str) -> tuple[int, int, int, str, str]:
-    """Sort key that puts facts in printed order (unknown keys last, alphabetically)."""
-    return (TABLE_RANK.get(table, 99), ROW_RANK.get((table, row), 9999),
-            COL_RANK.get((table, col), 99), row, col)
+def fact_order(table: str, row: str, col: str,
+               template: str | None = None) -> tuple[int, int, int, int, str, str]:
+    """Sort key that puts facts in printed order (unknown keys last, alphabetically).
+
+    Rows follow their template's printed order (a 2021 report's ``other.*`` rows come before
+    ``closed_total``); without a known template, 2019's order with 2021's extra rows after.
+    """
+    printed = PRINTED_ROW_RANK.get((template or "", table, row))
+    rank = (0, printed) if printed is not None else (1, ROW_RANK.get((table, row), 9999))
+    return (TABLE_RANK.get(table, 99), *rank, COL_RANK.get((table, col), 99), row, col)

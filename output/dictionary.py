@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nianbao.parsers.schema import SCHEMA_VERSION, SCHEMAS, TABLE_TITLES, TABLES
-from nianbao.output.columns import FILES, WIDE
+from nianbao.output.columns import FILES, WIDE, Column
 
 DICTIONARY_COLUMNS = ("template", "table", "table_label", "table_meaning", "row", "row_label",
                       "row_meaning", "col", "col_label", "col_meaning", "unit")
@@ -40,11 +40,37 @@ def dictionary_frame() -> pd.DataFrame:
     return pd.DataFrame(lines, columns=list(DICTIONARY_COLUMNS))
 
 
+_NOTES = (
+    "Types: `count` is a whole number (Parquet int64; float64 in a file where some count is "
+    "not whole), `number` may have decimals (Parquet float64), `int` is a small integer "
+    "(Parquet int32). `report_id` starts with the letter `r`, so that Excel, pandas and "
+    "datasette keep it as text and joins on it hold.", "",
+    "One report, one line: the same report found at several URLs (a desktop page and its "
+    "mobile twin `content/post_N.html` / `content/mpost_N.html` or `…_wap.html`; a parsed page "
+    "with the same bytes; the same agency, year and template with identical facts) is one line of "
+    "`reports`, the best-parsed page's, with the other URLs in `other_urls`.", "",
+    "In `nianbao.sqlite`, `reports.report_id` is the primary key and `facts`, `checks` and the "
+    "wide tables reference it (foreign keys, which datasette follows). Views: `facts_labelled` "
+    "and `active_labelled`, `requests_labelled`, `appeals_labelled` (facts with their labels), "
+    "`checks_failed`, `reports_failed` (with agency and year). `reports_fts` is a full-text "
+    "index (FTS5, trigrams) of `title` and `agency`: `SELECT r.* FROM reports_fts JOIN reports "
+    "r ON r.rowid = reports_fts.rowid WHERE reports_fts MATCH '教育局'` (three characters or "
+    "more; shorter terms: `LIKE`).", "",
+)
+
+
+def _kinds(cols: tuple[Column, ...]) -> str:
+    money = [f"`{c.name}`" for c in cols if c.kind != "count"]
+    return ("Every value column is a `count`" + (f" except {', '.join(money)} (`number`, 万元)."
+                                               if money else "."))
+
+
 def _files_md() -> list[str]:
     out = ["## Files", "",
            "Every file exists as CSV (`<name>.csv`), as Parquet (`parquet/<name>.parquet` for "
            "`reports`, `parquet/<name>/year=YYYY/part-0.parquet` for the others) and as a table of "
-           "`nianbao.sqlite`. `table` and `row` are SQL keywords: quote them (`\"table\"`).", ""]
+           "`nianbao.sqlite`. `table` and `row` are SQL keywords: quote them (`\"table\"`).", "",
+           *_NOTES]
     about = {"reports": "one line per report (the newest archived version of each report page)",
              "facts": "one line per table cell (long form)",
              "checks": "one line per accounting identity (勾稽关系) of a report"}
@@ -58,7 +84,7 @@ def _files_md() -> list[str]:
         out += [f"### `wide_{table}` — {title}, one line per report and row", "",
                 "Columns: `report_id`, `agency`, `year`, `template`, `row`, `row_label`, then the "
                 f"table's column keys in printed order: {keys}. A column a template does not have "
-                "is empty.", ""]
+                f"is empty. Rows come in the template's printed order. {_kinds(cols[6:])}", ""]
     return out
 
 

@@ -20,7 +20,8 @@ from nianbao.output.cross_year import cross_year_checks
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
 from nianbao.output.frames import checks_frame, facts_frame, reports_frame, wide_frames
 from nianbao.output.parquet_files import ParquetWriter
-from nianbao.output.records import Dataset
+from nianbao.output.records import Dataset, ReportCounts
+from nianbao.output.same_report import merge_rows
 from nianbao.output.sqlite_file import SqliteWriter
 
 FORMATS = ("csv", "parquet", "sqlite")
@@ -49,6 +50,8 @@ class ExportSummary:
     checks_failed: int = 0
     cross_year: int = 0
     files: list[Path] = field(default_factory=list)
+    counts: ReportCounts = field(default_factory=ReportCounts)  # reports by outcome
+    same_report: int = 0  # rows folded into another because they are the same report
 
 
 def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
@@ -84,10 +87,13 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
         atomic.clean_stale(out)
     except OSError as exc:
         raise ExportError(f"cannot use output folder {out}: {exc.strerror or exc}") from None
-    extra = cross_year_checks(dataset.reports)
+    merged = merge_rows(dataset)  # one row per report, whatever the URLs it was found at
+    extra = cross_year_checks(merged)
     rows = sorted((replace(r, checks_failed=r.checks_failed + sum(not c.ok for c in extra.get(
-        r.report_id, ()))) for r in dataset.reports), key=lambda r: r.report_id)
-    summary = ExportSummary(reports=len(rows), cross_year=sum(len(v) for v in extra.values()))
+        r.report_id, ()))) for r in merged), key=lambda r: r.report_id)
+    summary = ExportSummary(reports=len(rows), cross_year=sum(len(v) for v in extra.values()),
+                            counts=ReportCounts.of(rows),
+                            same_report=len(dataset.reports) - len(rows))
     try:
         writers = _writers(out, formats, excel)
     except OSError as exc:

@@ -7,7 +7,7 @@ then applies its own types (output/columns.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 
 import pandas as pd
@@ -25,18 +25,27 @@ def _frame(columns: dict[str, list], names: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(names))
 
 
-def _order_key(f: Fact) -> tuple:
-    key = ORDER.get((f.table, f.row, f.col))
-    return (key,) if key is not None else (1 << 30,) + fact_order(f.table, f.row, f.col)
-
-
-def _printed_order() -> dict[tuple[str, str, str], int]:
+def _printed_order() -> dict[str | None, dict[tuple[str, str, str], int]]:
+    """template (None: any other) -> cell key -> its position in that template's printed order."""
     keys = {(t, r.key, c.key) for template in SCHEMAS for t in TABLES
             for r in SCHEMAS[template][t].rows for c in r.cols}
-    return {k: i for i, k in enumerate(sorted(keys, key=lambda k: fact_order(*k)))}
+    out = {}
+    for template in (*SCHEMAS, None):
+        ordered = sorted(keys, key=lambda k: fact_order(*k, template))
+        out[template] = {k: i for i, k in enumerate(ordered)}
+    return out
 
 
 ORDER = _printed_order()
+
+
+def _order_key(template: str | None) -> Callable[[Fact], tuple]:
+    order = ORDER.get(template) or ORDER[None]
+
+    def key(f: Fact) -> tuple:
+        rank = order.get((f.table, f.row, f.col))
+        return (rank,) if rank is not None else (1 << 30,) + fact_order(f.table, f.row, f.col)
+    return key
 
 
 def reports_frame(rows: Iterable[ReportRow]) -> pd.DataFrame:
@@ -55,7 +64,7 @@ def facts_frame(chunk: Chunk) -> pd.DataFrame:
     cells: list[tuple] = []
     for row, facts, _checks in chunk:
         ids.extend([row.report_id] * len(facts))
-        cells.extend(map(get, sorted(facts, key=_order_key)))
+        cells.extend(map(get, sorted(facts, key=_order_key(row.template))))
     columns = list(zip(*cells)) if cells else [()] * (len(names) - 1)
     return _frame(dict(zip(names, [ids, *map(list, columns)])), names)
 
@@ -97,7 +106,7 @@ def wide_frames(chunk: Chunk) -> dict[str, pd.DataFrame]:
                 if line is None:
                     line = cells[(f.table, f.row)] = [None] * len(index)
                 line[index[f.col]] = f.value
-        for table, row in sorted(cells, key=lambda k: fact_order(k[0], k[1], "")):
+        for table, row in sorted(cells, key=lambda k: fact_order(k[0], k[1], "", report.template)):
             label = _LABELS.get((report.template or "", table, row))
             lines[table].append([report.report_id, report.agency, report.year, report.template,
                                  row, label, *cells[(table, row)]])

@@ -19,17 +19,28 @@ from nianbao.output import atomic
 from nianbao.output.columns import FILES, WIDE, Column
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-_TYPES = {"str": pa.string(), "int": pa.int32(), "float": pa.float64(), "number": pa.float64(),
-          "bool": pa.bool_(), "timestamp": pa.timestamp("ms", tz="UTC")}  # Parquet has no seconds
+_TYPES = {"str": pa.string(), "int": pa.int32(), "count": pa.int64(), "float": pa.float64(),
+          "number": pa.float64(), "bool": pa.bool_(),
+          "timestamp": pa.timestamp("ms", tz="UTC")}  # Parquet has no seconds
+
+
+class NotWhole(Exception):
+    """Count columns holding a value that is not whole: they must be written as floats."""
+
+    def __init__(self, columns: frozenset[str]) -> None:
+        super().__init__(", ".join(sorted(columns)))
+        self.columns = columns
 
 
 def _columns(name: str) -> tuple[Column, ...]:
     return FILES.get(name) or WIDE[name.removeprefix("wide_")]
 
 
-def schema_of(name: str, partitioned: bool) -> pa.Schema:
+def schema_of(name: str, partitioned: bool, floats: frozenset[str] = frozenset()) -> pa.Schema:
+    """The file's schema; ``floats`` are count columns written as float64 (a value not whole)."""
     cols = [c for c in _columns(name) if not (partitioned and c.name == "year")]
-    return pa.schema([pa.field(c.name, _TYPES[c.kind]) for c in cols])
+    return pa.schema([pa.field(c.name, pa.float64() if c.name in floats else _TYPES[c.kind])
+                      for c in cols])
 
 
 def _array(series: pd.Series, kind: str) -> pa.Array:
@@ -38,13 +49,27 @@ def _array(series: pd.Series, kind: str) -> pa.Array:
         series = pd.to_datetime(series, utc=True, format="ISO8601")
         return pa.array(series, type=pa.timestamp("ns", tz="UTC"), from_pandas=True).cast(
             _TYPES[kind], safe=False)
+    if kind == "count":  # via float64: a direct int64 conversion would truncate 2.5 to 2
+        return pa.array(series.to_numpy(dtype=object), type=pa.float64(), from_pandas=True)
     return pa.array(series.to_numpy(dtype=object), type=_TYPES[kind], from_pandas=True)
 
 
-def to_table(name: str, frame: pd.DataFrame, partitioned: bool) -> pa.Table:
-    schema = schema_of(name, partitioned)
+def to_table(name: str, frame: pd.DataFrame, partitioned: bool,
+             floats: frozenset[str] = frozenset()) -> pa.Table:
+    """The frame as a typed table; NotWhole when a count column outside ``floats`` is not whole."""
+    schema = schema_of(name, partitioned, floats)
     kinds = {c.name: c.kind for c in _columns(name)}
-    arrays = [_array(frame[f.name], kinds[f.name]) for f in schema]
+    arrays, not_whole = [], set()
+    for f in schema:
+        array = _array(frame[f.name], kinds[f.name])
+        if kinds[f.name] == "count" and f.type == pa.int64():
+            try:
+                array = array.cast(pa.int64())  # safe cast: refuses to drop a fraction
+            except pa.ArrowInvalid:
+                not_whole.add(f.name)
+        arrays.append(array)
+    if not_whole:
+        raise NotWhole(frozenset(not_whole))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -56,6 +81,7 @@ class ParquetWriter:
         self.tmp = atomic.temp_beside(self.final)
         self.tmp.mkdir(parents=True)
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self._floats: dict[str, frozenset[str]] = {}  # file -> count columns written as floats
 
     def begin(self, names: list[str]) -> None:
         for name in names:
@@ -68,16 +94,36 @@ class ParquetWriter:
         parts = {rid: NULL_PARTITION if y is None else str(int(y)) for rid, y in years.items()}
         keys = np.array([parts[rid] for rid in frame["report_id"].to_numpy(dtype=object)],
                         dtype=object)
-        table = to_table(name, frame, True)
+        try:
+            table = to_table(name, frame, True, self._floats.get(name, frozenset()))
+        except NotWhole as exc:
+            self._promote(name, exc.columns)
+            table = to_table(name, frame, True, self._floats[name])
         for part in sorted(set(keys)):
             writer = self._writers.get((name, part))
             if writer is None:
                 folder = self.tmp / name / f"year={part}"
                 folder.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(folder / "part-0.parquet", schema_of(name, True),
-                                          compression="zstd")
+                schema = schema_of(name, True, self._floats.get(name, frozenset()))
+                writer = pq.ParquetWriter(folder / "part-0.parquet", schema, compression="zstd")
                 self._writers[(name, part)] = writer
             writer.write_table(table.filter(pa.array(keys == part)))
+
+    def _promote(self, name: str, columns: frozenset[str]) -> None:
+        """Make ``columns`` of file ``name`` float64, rewriting the parts already written (rare:
+        a count that is not whole), so that every part of one file has the same schema."""
+        self._floats[name] = self._floats.get(name, frozenset()) | columns
+        schema = schema_of(name, True, self._floats[name])
+        for key, writer in list(self._writers.items()):
+            if key[0] != name:
+                continue
+            writer.close()
+            path = self.tmp / name / f"year={key[1]}" / "part-0.parquet"
+            with pq.ParquetFile(path) as done:
+                table = done.read().cast(schema)
+            writer = pq.ParquetWriter(path, schema, compression="zstd")
+            writer.write_table(table)
+            self._writers[key] = writer
 
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         pq.write_table(to_table(name, frame, False), self.tmp / f"{name}.parquet",

@@ -7,20 +7,31 @@ attachment and its title, agency and year from the page; both URLs are kept.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from nianbao.parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
 from nianbao.output.results import Carry, Stored
+from nianbao.scraper.urls import twin_key
 
 SUCCESS = SUCCESS_STATUSES
 # Better outcomes first, for picking among attachments.
 _RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 
+ID_PREFIX = "r"
+
+
 def report_id(source_url: str) -> str:
-    """A stable id: the same URL gives the same id in every export, whatever its versions."""
-    return hashlib.sha256(source_url.encode("utf-8")).hexdigest()[:16]
+    """A stable id: the same URL gives the same id in every export, whatever its versions.
+
+    ``r`` and 16 hex digits of the SHA-256 of the URL (of its desktop twin for a mobile page):
+    the letter keeps Excel, pandas and datasette from reading an id such as ``1234e567...`` as a
+    number, which would break the join between ``reports`` and ``facts``.
+    """
+    key = twin_key(source_url)
+    return ID_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(slots=True)
@@ -44,8 +55,39 @@ class ReportRow:
     attachment_sha256: str | None = None
     origin: str | None = None
     source_name: str | None = None
+    other_urls: str | None = None  # the same report found at other URLs, space-separated
     carry: Carry | None = field(default=None, repr=False)
     facts_from: int | None = field(default=None, repr=False)  # version id whose facts to use
+
+
+@dataclass(slots=True)
+class ReportCounts:
+    """Reports by outcome: the one set of numbers that run, parse, status and export print."""
+
+    archived: int = 0
+    parsed: int = 0  # ok, empty, legacy
+    failed: int = 0  # parsed, with a failure status
+    not_parsed: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)  # of the parsed reports
+
+    @classmethod
+    def of(cls, rows: Iterable[ReportRow]) -> "ReportCounts":
+        counts = cls()
+        by_status: Counter[str] = Counter()
+        for r in rows:
+            counts.archived += 1
+            if r.parser_version is None:
+                counts.not_parsed += 1
+            else:
+                by_status[r.status] += 1
+        counts.by_status = dict(sorted(by_status.items()))
+        counts.parsed = sum(n for s, n in by_status.items() if s in SUCCESS)
+        counts.failed = sum(by_status.values()) - counts.parsed
+        return counts
+
+    def line(self) -> str:
+        return (f"{self.archived} archived, {self.parsed} parsed, {self.failed} failed to parse, "
+                f"{self.not_parsed} not parsed yet")
 
 
 # Loads the facts and checks of one report (from the results store, or generated).

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS parsed (
     carry TEXT, facts TEXT NOT NULL, checks TEXT NOT NULL, warnings TEXT NOT NULL,
     parsed_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS parsed_url ON parsed(url);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT NOT NULL,
+    crawl_run INTEGER, exit_code INTEGER, summary TEXT NOT NULL);
 """
 
 Carry = dict[str, dict[str, Number]]  # row (carried_over/_forward) -> col -> value
@@ -86,8 +89,22 @@ _META = ("version_id, url, kind, sha256, parser_version, status, error, title, a
 class ResultStore:
     """``<data>/parsed.sqlite``: put a parse result, ask what is current, read facts back."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
+        """``read_only``: for status and export, which must work on read-only media and
+        leave the folder as it was (no table created, no -wal/-shm file)."""
         self.path = Path(data_dir) / DB_NAME
+        if read_only:
+            from nianbao.scraper.state import connect_read_only
+
+            try:
+                if self.path.exists():
+                    self.db = connect_read_only(self.path, "SELECT count(*) FROM parsed")
+                else:  # nothing parsed yet: an empty store, and no file made for it
+                    self.db = sqlite3.connect(":memory:")
+                    self.db.executescript(SCHEMA)
+            except sqlite3.DatabaseError as exc:
+                raise ResultsError(f"{self.path}: {exc}") from None
+            return
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -142,6 +159,30 @@ class ResultStore:
             s.warnings = json.loads(row[17])
             out[s.version_id] = s
         return out
+
+    def add_run(self, command: str, started: str, crawl_run: int | None, exit_code: int,
+                summary: dict) -> None:
+        """Keep what one command did (fetched, parsed, failed), for ``nianbao status``."""
+        try:
+            self.db.execute(
+                "INSERT INTO runs(command, started, finished, crawl_run, exit_code, summary) "
+                "VALUES (?,?,?,?,?,?)",
+                (command, started, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                 crawl_run, exit_code, json.dumps(summary, ensure_ascii=False, sort_keys=True)))
+        except sqlite3.Error as exc:
+            raise ResultsError(f"{self.path}: cannot record the run: {exc}") from None
+
+    def runs(self, limit: int = 10) -> list[dict]:
+        """The last ``limit`` recorded commands, newest first (none in a store made before runs
+        were recorded)."""
+        try:
+            rows = self.db.execute("SELECT id, command, started, finished, crawl_run, exit_code, "
+                                   "summary FROM runs ORDER BY id DESC LIMIT ?",
+                                   (limit,)).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        keys = ("id", "command", "started", "finished", "crawl_run", "exit_code")
+        return [dict(zip(keys, r[:6]), **json.loads(r[6])) for r in rows]
 
     def contents(self, version_id: int) -> tuple[list[Fact], list[Check]]:
         """Facts and checks of one stored result."""

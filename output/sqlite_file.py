@@ -6,6 +6,7 @@ over it at the end, so readers always open a complete database.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,9 @@ from nianbao.output.columns import FILES, WIDE, Column
 from nianbao.output.dictionary import DICTIONARY_COLUMNS
 
 FILE_NAME = "nianbao.sqlite"
-_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "number": "NUMERIC",
-          "bool": "INTEGER", "timestamp": "TEXT"}
+_TYPES = {"str": "TEXT", "int": "INTEGER", "count": "INTEGER", "float": "REAL",
+          "number": "NUMERIC", "bool": "INTEGER", "timestamp": "TEXT"}
+log = logging.getLogger("nianbao")
 
 INDEXES = (
     'CREATE INDEX reports_agency_year ON reports(agency, year)',
@@ -46,9 +48,34 @@ VIEWS = (
        SELECT c.report_id, r.agency, r.year, r.title, c.name, c.lhs, c.rhs
        FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE c.ok = 0""",
     """CREATE VIEW reports_failed AS
-       SELECT report_id, source_url, title, status, error FROM reports
-       WHERE status NOT IN ('ok', 'empty', 'legacy')""",
+       SELECT report_id, agency, year, title, status, error, source_url, attachment_url
+       FROM reports WHERE status NOT IN ('ok', 'empty', 'legacy')""",
 )
+
+# Full-text index of titles and agencies, over ``reports`` (external content: no copy of the
+# text). Trigrams find any part of a Chinese name of three characters or more (教育局);
+# datasette offers a search box for ``reports`` because of content="reports".
+FTS_TABLE = "reports_fts"
+_FTS = ('CREATE VIRTUAL TABLE reports_fts USING fts5(title, agency, content="reports", '
+        "content_rowid='rowid', tokenize='{tokenizer}')")
+
+
+def fts_tokenizer() -> str | None:
+    """The best tokenizer this SQLite's FTS5 has (trigram, from 3.34), None without FTS5.
+
+    Tried in a scratch database: a failed CREATE VIRTUAL TABLE inside the export's transaction
+    can leave its schema entry behind.
+    """
+    for tokenizer in ("trigram", "unicode61"):
+        scratch = sqlite3.connect(":memory:")
+        try:
+            scratch.execute(_FTS.format(tokenizer=tokenizer))
+            return tokenizer
+        except sqlite3.OperationalError:
+            continue
+        finally:
+            scratch.close()
+    return None
 
 
 def _columns(name: str) -> tuple[Column, ...]:
@@ -57,8 +84,17 @@ def _columns(name: str) -> tuple[Column, ...]:
     return FILES.get(name) or WIDE[name.removeprefix("wide_")]
 
 
+def _column_sql(name: str, c: Column) -> str:
+    sql = f'"{c.name}" {_TYPES[c.kind]}'
+    if c.name == "report_id" and name == "reports":
+        return sql + " PRIMARY KEY NOT NULL"
+    if c.name == "report_id" and name != "dictionary":  # datasette links these to reports
+        return sql + " NOT NULL REFERENCES reports(report_id)"
+    return sql
+
+
 def _create(name: str) -> str:
-    cols = ", ".join(f'"{c.name}" {_TYPES[c.kind]}' for c in _columns(name))
+    cols = ", ".join(_column_sql(name, c) for c in _columns(name))
     return f'CREATE TABLE "{name}" ({cols})'
 
 
@@ -95,9 +131,23 @@ class SqliteWriter:
         self.db.execute(_create(name))
         self.write(name, frame)
 
+    def _full_text(self) -> None:
+        """``reports_fts``, or a warning when this SQLite has no FTS5 (the export goes on)."""
+        tokenizer = fts_tokenizer()
+        if tokenizer is None:
+            log.warning("this SQLite (%s) has no FTS5: %s has no full-text index of titles and "
+                        "agencies", sqlite3.sqlite_version, self.final.name)
+            return
+        if tokenizer != "trigram":
+            log.warning("this SQLite (%s) has no trigram tokenizer: %s finds whole words only",
+                        sqlite3.sqlite_version, FTS_TABLE)
+        self.db.execute(_FTS.format(tokenizer=tokenizer))
+        self.db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
     def commit(self) -> list[Path]:
         for sql in INDEXES + VIEWS:
             self.db.execute(sql)
+        self._full_text()
         self.db.execute("COMMIT")
         self.db.execute("ANALYZE")
         self.db.close()

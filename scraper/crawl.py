@@ -26,12 +26,13 @@ from nianbao.scraper.discover import (COLUMN_MARK, MAX_DISCOVERY_PAGES, discover
                               is_html, is_json, missing_page_successor, parse_mark,
                               scan_list_page, scan_navigation, scan_report_page)
 from nianbao.scraper.fetch import Fetcher, FetchSettings, Response
+from nianbao.scraper.network import NetworkWatch
 from nianbao.scraper.sources import Source
 from nianbao.scraper.state import Outcome, State
-from nianbao.scraper.urls import is_allowed
+from nianbao.scraper.urls import host_of, is_allowed
 
 _SCAN_LIMIT = 20 * 1024 * 1024
-_ATTEMPTS = re.compile(r" after \d+ attempts$")
+_ATTEMPTS = re.compile(r" after \d+ attempts?$")
 
 
 class CrawlError(Exception):
@@ -51,7 +52,7 @@ class CrawlSettings:
 class Event:
     """Something worth telling the user: a document done, a source started or finished."""
 
-    what: str  # document, source_start, source_done
+    what: str  # document, source_start, source_done; network: answered, offline
     source: Source
     url: str = ""
     kind: str = ""
@@ -77,6 +78,7 @@ class Summary:
     recovered_bytes: int = 0
     lost_versions: int = 0
     notes: list[str] = field(default_factory=list)
+    no_network: str | None = None  # what failed, when no host answered (the crawl stopped)
 
 
 @dataclass(slots=True)
@@ -115,6 +117,17 @@ class Crawler:
         self._lock_fd: int | None = None
         self.last_summary: Summary | None = None
         self._notes: list[str] = []
+        self.network = NetworkWatch(len({host_of(s.start) for s in sources}))
+        self.network.on_change = self._network_change
+        self._offline: asyncio.Event | None = None
+
+    def _network_change(self, what: str) -> None:
+        """The first answer (progress lines may be shown) or the verdict "no network" (stop)."""
+        if what == "offline" and self._offline is not None:
+            self._offline.set()
+        if self.sources:
+            self.progress(Event("network", self.sources[0], outcome=None, kind=what,
+                                url=self.network.describe() if what == "offline" else ""))
 
     # setup ---------------------------------------------------------------------------
     def _lock(self) -> None:
@@ -168,7 +181,9 @@ class Crawler:
             self.archive = warc.ArchiveWriter(
                 self.settings.data_dir, max_bytes=self.settings.warc_max_bytes,
                 fsync_every=self.settings.fsync_every, on_new_file=self.state.set_committed)
-            self.fetcher = Fetcher(self.settings.fetch, transport=self.transport)
+            self.fetcher = Fetcher(self.settings.fetch, transport=self.transport,
+                                   network=self.network)
+            self._offline = asyncio.Event()
             active = asyncio.Semaphore(max(4, self.settings.fetch.concurrency * 4))
             total = len(self.sources)
 
@@ -177,10 +192,27 @@ class Crawler:
                     await self._crawl_source(src, i, total)
 
             tasks = [asyncio.ensure_future(one(i, s)) for i, s in enumerate(self.sources, 1)]
+            offline = asyncio.ensure_future(self._offline.wait())
             try:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-                for task in done:
-                    task.result()  # a fatal error (archive not writable) stops the whole crawl
+                remaining = set(tasks)
+                while remaining and not offline.done():
+                    done, _ = await asyncio.wait(remaining | {offline},
+                                                 return_when=asyncio.FIRST_COMPLETED)
+                    remaining -= done
+                    for task in done - {offline}:
+                        task.result()  # a fatal error (archive not writable) stops the crawl
+                if offline.done() or self.network.offline(finished=True):
+                    # No host answered: the rest would fail the same way, slowly. The run is
+                    # left open and what failed is to do again, so that the next run resumes
+                    # where the network went missing.
+                    summary.no_network = self.network.describe()
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                    self.state.rollback()
+                    self.state.reopen_failed(self.run_id)
+                    self.state.mark_interrupted(self.run_id)
+                    return summary
             except BaseException:
                 summary.interrupted = True
                 for task in tasks:
@@ -189,6 +221,8 @@ class Crawler:
                 self.state.rollback()
                 self.state.mark_interrupted(self.run_id)
                 raise
+            finally:
+                offline.cancel()
             self.state.finish_run(self.run_id)
         finally:
             if self.fetcher is not None:
@@ -484,6 +518,8 @@ class Crawler:
                     st.see(link, sr.source_id, link_kind, self.run_id, parent=url, text=text)
             if url == sr.src.start and out.status in ("blocked", "failed", "skipped"):
                 st.set_source_status(sr.source_id, out.status, out.error)
+            elif url == sr.src.start:  # also when a resumed run fetches what failed before
+                st.set_source_status(sr.source_id, "running", None)
             st.commit()
         except BaseException:
             st.rollback()

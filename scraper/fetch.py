@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from nianbao.scraper import blocked
+from nianbao.scraper.network import DNS, NetworkWatch, connect_failure
 from nianbao.scraper.urls import host_of, normalize
 
 try:
@@ -142,6 +143,9 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def _transport_reason(exc: Exception) -> str:
+    connect = connect_failure(exc)
+    if connect is not None:
+        return connect
     if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):
         return "timeout"
     if isinstance(exc, httpx.RemoteProtocolError):
@@ -161,8 +165,10 @@ def _transport_reason(exc: Exception) -> str:
 class Fetcher:
     """An httpx client with politeness, retries and robots.txt; use as an async context manager."""
 
-    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None,
+                 network: NetworkWatch | None = None):
         self.s = settings
+        self.network = network or NetworkWatch()
         self.gate = HostGate(settings.delay)
         self._sem = asyncio.Semaphore(max(1, settings.concurrency))
         self._robots: dict[str, asyncio.Future[robotparser.RobotFileParser | None]] = {}
@@ -188,12 +194,18 @@ class Fetcher:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         host = host_of(url)
+        if host in self.network.unresolved:
+            return None
         try:
             async with self.gate.slot(host), self._sem:
                 r = await asyncio.wait_for(
                     self._client.get(robots_url, follow_redirects=True), self.s.timeout * 2)
-        except (httpx.HTTPError, asyncio.TimeoutError, OSError):
+        except (httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
+            reason = connect_failure(exc)
+            if reason is not None:
+                self.network.fail(host, reason)
             return None  # unreachable robots.txt: the pages themselves will tell
+        self.network.answer(host)
         if r.status_code >= 400 or len(r.content) > _ROBOTS_MAX:
             return None  # RFC 9309: 4xx means no rules; 5xx is treated the same on gov sites
         parser = robotparser.RobotFileParser()
@@ -259,6 +271,9 @@ class Fetcher:
         """GET one URL (no redirects) with retries and backoff; never raises for HTTP trouble."""
         host = host_of(url)
         resp = Response(url=url, final_url=url)
+        if host in self.network.unresolved:  # asked once per run; the answer will not change
+            resp.error = DNS
+            return resp
         for attempt in range(self.s.retries + 1):
             resp.close()
             resp.error = None
@@ -280,7 +295,13 @@ class Fetcher:
             except (httpx.RequestError, asyncio.TimeoutError, OSError) as exc:
                 resp.close()
                 resp.error = _transport_reason(exc)
+                reason = connect_failure(exc)
+                if reason is not None:
+                    self.network.fail(host, reason)
+                if host in self.network.unresolved:  # a name that does not resolve: no retry
+                    return resp
             else:
+                self.network.answer(host)
                 reason = blocked.detect(resp.status or 0, resp.headers, resp.head, url=url,
                                         location=self._location(url, resp))
                 if reason:
@@ -300,7 +321,7 @@ class Fetcher:
                     break
                 wait = max(wait, retry_after)
             self.gate.defer(host, wait)
-        resp.error = f"{resp.error} after {resp.attempts} attempts"
+        resp.error = f"{resp.error} after {resp.attempts} attempt{'' if resp.attempts == 1 else 's'}"
         return resp
 
     @staticmethod

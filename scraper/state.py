@@ -8,10 +8,12 @@ resumes exactly where it was, and nothing that was committed is fetched again in
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from nianbao.scraper.sources import Source
 
@@ -117,6 +119,14 @@ class State:
 
     def mark_interrupted(self, run: int) -> None:
         self.db.execute("UPDATE runs SET interrupted=interrupted+1 WHERE id=?", (run,))
+
+    def reopen_failed(self, run: int) -> int:
+        """Make the documents that failed in ``run`` to do again in it (the network was gone:
+        their failure says nothing about them). Returns how many."""
+        cur = self.db.execute(
+            "UPDATE urls SET done_run=0, todo=1 WHERE done_run=? AND url IN "
+            "(SELECT url FROM documents WHERE run=? AND status='failed')", (run, run))
+        return cur.rowcount
 
     # sources -------------------------------------------------------------------------
     def upsert_source(self, src: Source, run: int) -> int:
@@ -274,17 +284,42 @@ class ArchivedVersion:
     source_agency: str | None
 
 
+def connect_read_only(path: Path, probe: str) -> sqlite3.Connection:
+    """A connection that reads the SQLite file ``path`` and creates or changes no file.
+
+    A WAL database opened ``mode=ro`` gets ``-wal`` and ``-shm`` files beside it, left behind;
+    in a folder that cannot be written (read-only media) it cannot be opened at all. So, when
+    no ``-wal`` file is there (no writer is connected: a connected writer always has one), the
+    file is opened ``immutable``; else through the writer's WAL, as a reader must. ``probe``
+    is a query run at once, so that a file that is not ours fails here.
+    """
+    wal_there = any(Path(f"{path}{ext}").exists() for ext in ("-wal", "-shm"))
+    base = f"file:{quote(str(path))}?mode=ro"
+    uris = [base, base + "&immutable=1"] if wal_there else [base + "&immutable=1"]
+    if wal_there and not os.access(path.parent, os.W_OK):
+        uris.reverse()  # read-only media with a WAL copied along: reading it needs a -shm
+    for i, uri in enumerate(uris):
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=30)
+            db.execute(probe).fetchone()
+            return db
+        except sqlite3.OperationalError:
+            if i + 1 == len(uris):
+                raise
+            db.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def open_read_only(data_dir: Path) -> sqlite3.Connection:
-    """A read-only connection to ``<data>/state.sqlite``, safe while a crawl is writing."""
+    """A read-only connection to ``<data>/state.sqlite``, safe while a crawl is writing, and
+    writing nothing in the data folder (which may be on read-only media)."""
     path = Path(data_dir) / DB_NAME
     if not path.is_file():
         raise StateError(f"{path}: no crawl state here (run `nianbao crawl` or `nianbao run` first)")
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-        db.execute("SELECT count(*) FROM versions").fetchone()
+        return connect_read_only(path, "SELECT count(*) FROM versions")
     except sqlite3.DatabaseError as exc:
         raise StateError(f"{path}: {exc}") from None
-    return db
 
 
 def archived_versions(db: sqlite3.Connection, kinds: tuple[str, ...] = ("report", "attachment")

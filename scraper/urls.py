@@ -119,3 +119,24 @@ def is_allowed(url: str, allow: Iterable[str]) -> bool:
         elif entry == netloc or (":" not in entry and entry == name):
             return True
     return False
+
+
+# Mobile twins of a desktop page: a portal family's ``content/mpost_N.html`` beside
+# ``content/post_N.html``, and TRS sites' ``t20230110_123_wap.html`` beside ``t20230110_123.html``.
+_MOBILE_TWINS = (
+    (re.compile(r"/content/mpost_(\d+)\.(s?html?)$"), r"/content/post_\1.\2"),
+    (re.compile(r"/([^/]+)_wap\.(s?html?)$"), r"/\1.\2"),
+)
+
+
+def twin_key(url: str) -> str:
+    """The desktop URL of a mobile page (the URL itself otherwise): one key for both twins.
+
+    Only the path's last segment is rewritten, so the query and the host stay as they are.
+    """
+    parts = urlsplit(url)
+    for pattern, desktop in _MOBILE_TWINS:
+        path, n = pattern.subn(desktop, parts.path)
+        if n:
+            return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+    return url

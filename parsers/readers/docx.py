@@ -144,14 +144,16 @@ def docx_document(data: bytes, origin: str = "docx") -> AttachmentDocument:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise Unreadable(f"not a readable DOCX container: {exc}") from None
+        raise Unreadable(f"a Word document (DOCX) whose ZIP container cannot be read "
+                         f"(damaged or cut short): {exc}") from None
     with zf:
         check_container(zf)
         try:
             xml = read_member(zf, "word/document.xml")
             root = etree.fromstring(xml, _PARSER)
         except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, EOFError) as exc:
-            raise Unreadable(f"damaged DOCX: {exc}") from None
+            raise Unreadable(f"damaged DOCX, its text (word/document.xml) cannot be read: "
+                             f"{exc}") from None
         body = root.find(W + "body")
         lines = _body_lines(body) if body is not None else []
         titles: list[str] = []

@@ -52,6 +52,20 @@ class _Item:
     lines: list[Line]
 
 
+_RAW_NOISE = (" - Is this really a PDF?", "!")
+
+
+def _damaged(name: str, detail: str) -> str:
+    """A damaged PDF in words, the PDF library's own message kept after a colon."""
+    for noise in _RAW_NOISE:
+        detail = detail.replace(noise, "")
+    raw = f"{name}: {detail.strip()[:160]}" if detail.strip() and detail != name else name
+    if name in ("PSEOF", "EOFError") or "unexpected eof" in detail.lower():
+        return f"a PDF document that cannot be read: it ends too early (cut short?): {raw}"
+    return f"a PDF document that cannot be read: it is damaged (no readable objects or page " \
+           f"tree): {raw}"
+
+
 def _open(data: bytes) -> Any:
     import pdfplumber
 
@@ -66,7 +80,7 @@ def _open(data: bytes) -> Any:
         detail = str(inner) or name
         if "password" in detail.lower() or "encrypt" in detail.lower() or "Password" in name:
             raise Unreadable("the PDF is encrypted (password protected)") from None
-        raise Unreadable(f"a PDF document that cannot be read ({name}: {detail[:160]})") from None
+        raise Unreadable(_damaged(name, detail)) from None
     return pdf
 
 

@@ -32,7 +32,7 @@ DESCRIPTIONS = {
     "xls": "a spreadsheet (XLS/ET)",
     "ppt": "a presentation (PPT/DPS)",
     "ofd": "an OFD document",
-    "zip": "a ZIP container (DOCX/XLSX/WPS)",
+    "zip": "a ZIP container that is not a Word document (no readable word/document.xml)",
     "ole": "an old Office document (DOC/WPS/XLS)",
     "image": "an image",
     "gzip": "a gzip archive",

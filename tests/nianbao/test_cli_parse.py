@@ -26,7 +26,8 @@ def test_json_lines_follow_the_schema(runner: CliRunner, seed_bytes: bytes, tmp_
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     doc = json.loads(lines[0])
-    assert set(doc) == {"report", "facts", "checks", "warnings"}
+    assert set(doc) == {"status", "error", "report", "facts", "checks", "warnings"}
+    assert doc["status"] == "ok" and doc["error"] is None
     assert set(doc["report"]) == {"title", "agency", "year", "template", "script", "source",
                                   "sha256"}
     assert doc["report"]["template"] == "2019" and doc["report"]["script"] == "hant"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from nianbao.parsers.model import Check, Fact
 from nianbao.output.records import Dataset, ReportRow, report_id
+
+
+def _sha(url: str) -> str:
+    """A distinct page hash per report (the same hash would make them one report)."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
 def _report(url: str, agency: str | None, year: int | None, over: int, forward: int,
             status: str = "ok") -> tuple[ReportRow, list[Fact], list[Check]]:
     row = ReportRow(report_id(url), url, f"{agency}{year}年政府信息公开工作年度报告", agency, year,
-                    "2021", "hans", status, 0, "2024-01-15T08:00:00+00:00", "ab" * 32, "1.0.0",
+                    "2021", "hans", status, 0, "2024-01-15T08:00:00+00:00", _sha(url), "1.0.0",
                     origin="html", source_name="示例来源")
     facts = [
         Fact("appeals", "review", "total", 3, "3", "件", "html"),
