@@ -266,8 +266,8 @@ def _export(data_dir: Path, out: Path | None, formats: tuple[str, ...], excel: b
              c.not_parsed, plural(s.facts, "fact"), plural(s.checks, "check"), s.checks_failed,
              s.cross_year, out)
     if s.same_report:
-        log.info("  %d report pages are the same report as another (kept in other_urls)",
-                 s.same_report)
+        log.info("  %s the same report as another (kept in other_urls)",
+                 plural(s.same_report, "report page is", "report pages are"))
     if keep is not None:
         keep["export"] = s
     return EXIT_OK

@@ -282,8 +282,9 @@ def format_status(st: Status, data_dir: Path) -> str:
             lines.append(f"  {kind} documents: {sum(c.values())} ({parts})")
     lines.append(f"reports: {st.reports.line()}")
     if st.report_pages != st.reports.archived:
-        lines.append(f"  {st.report_pages} report pages: {st.report_pages - st.reports.archived} "
-                     "are the same report as another (kept in other_urls)")
+        lines.append(f"  {plural(st.report_pages, 'report page')}: "
+                     f"{st.report_pages - st.reports.archived} are the same report as another "
+                     "(kept in other_urls)")
     if st.reports.by_status:
         lines.append("  by status: " + ", ".join(f"{n} {s}"
                                                  for s, n in st.reports.by_status.items()))
@@ -292,7 +293,7 @@ def format_status(st: Status, data_dir: Path) -> str:
                      f"re-parse with {parsers.PARSER_VERSION})")
     blocked = sum(n for _k, s, n in st.documents if s == "blocked")
     if blocked:
-        lines.append(f"blocked by anti-bot walls: {blocked} documents")
+        lines.append(f"blocked by anti-bot walls: {plural(blocked, 'document')}")
     lines.append(f"export: {st.export if st.export else 'none yet'}")
     lines.append(_crawl_line(st.crawl))
     if st.runs:
@@ -304,7 +305,7 @@ def format_status(st: Status, data_dir: Path) -> str:
         state = s.status or "never crawled"
         if s.error:
             state += f": {s.error}"
-        lines.append(f"  {s.name}: last crawled {when}; {state}; {s.reports} reports, "
+        lines.append(f"  {s.name}: last crawled {when}; {state}; {plural(s.reports, 'report')}, "
                      f"{s.parsed_ok} parsed")
     return "\n".join(lines)
 
