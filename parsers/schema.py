@@ -85,28 +85,28 @@ ACTIVE_2019 = Table("active", "2019", (
     Row("art20_1.rules", "规章", "rules (规章)", _NEWLY_2019, keys=("规章",),
         block="第二十条第（一）项"),
     Row("art20_1.normative", "规范性文件", "normative documents", _NEWLY_2019,
-        keys=("规范性文件",), block="第二十条第（一）项"),
+        keys=("规范性文件", "规范性档案"), block="第二十条第（一）项"),
     Row("art20_5.licensing", "行政许可", "administrative licensing", _ITEMS_2019,
         keys=("行政许可",), block="第二十条第（五）项"),
     Row("art20_5.other_services", "其他对外管理服务事项", "other external management services",
-        _ITEMS_2019, keys=("其他对外管理服务",), block="第二十条第（五）项"),
+        _ITEMS_2019, keys=("其他对外管理服务", "对外管理服务"), block="第二十条第（五）项"),
     Row("art20_6.penalty", "行政处罚", "administrative penalties", _ITEMS_2019,
         keys=("行政处罚",), block="第二十条第（六）项"),
     Row("art20_6.coercion", "行政强制", "administrative coercion", _ITEMS_2019,
         keys=("行政强制",), block="第二十条第（六）项"),
     Row("art20_8.fees", "行政事业性收费", "administrative fees", _ITEMS_2019[:2],
-        keys=("行政事业性收费",), block="第二十条第（八）项"),
+        keys=("行政事业性收费", "事业性收费"), block="第二十条第（八）项"),
     Row("art20_9.procurement", "政府集中采购", "centralised government procurement", (
         Col("projects", "采购项目数量", "procurement projects", "项"),
         Col("amount_wan_yuan", "采购总金额", "procurement amount, 10,000 yuan", "万元"),
-    ), keys=("政府集中采购",), block="第二十条第（九）项"),
+    ), keys=("政府集中采购", "集中采购"), block="第二十条第（九）项"),
 ))
 
 ACTIVE_2021 = Table("active", "2021", (
     Row("art20_1.rules", "规章", "rules (规章)", _ISSUED_2021, keys=("规章",),
         block="第二十条第（一）项"),
     Row("art20_1.normative", "行政规范性文件", "administrative normative documents", _ISSUED_2021,
-        keys=("规范性文件",), block="第二十条第（一）项"),
+        keys=("规范性文件", "规范性档案"), block="第二十条第（一）项"),
     Row("art20_5.licensing", "行政许可", "administrative licensing", _DECISIONS_2021,
         keys=("行政许可",), block="第二十条第（五）项"),
     Row("art20_6.penalty", "行政处罚", "administrative penalties", _DECISIONS_2021,
@@ -115,7 +115,7 @@ ACTIVE_2021 = Table("active", "2021", (
         keys=("行政强制",), block="第二十条第（六）项"),
     Row("art20_8.fees", "行政事业性收费", "administrative fees", (
         Col("amount_wan_yuan", "本年收费金额（单位：万元）", "fees collected, 10,000 yuan", "万元"),
-    ), keys=("行政事业性收费",), block="第二十条第（八）项"),
+    ), keys=("行政事业性收费", "事业性收费"), block="第二十条第（八）项"),
 ))
 
 # --- table requests -------------------------------------------------------------------------
@@ -171,7 +171,7 @@ _REQ_HEAD = (
          keys=("另行制作",)),
     _req("unavailable.still_unclear", "补正后申请内容仍不明确",
          "unavailable: still unclear after correction", ("3.补正后申请内容仍不明确",),
-         keys=("仍不明确",)),
+         keys=("仍不明确", "仍然不明确", "内容不明确")),
     _req("not_handled.petition_complaint", "信访举报投诉类申请",
          "not handled: petition, report or complaint", ("（五）不予处理", "1.信访举报投诉类申请"),
          keys=("信访举报投诉",)),
@@ -184,16 +184,17 @@ _REQ_HEAD = (
          keys=("大量反复",)),
     _req("not_handled.confirm_existing", "要求行政机关确认或重新出具已获取信息",
          "not handled: asks to confirm or reissue information already obtained",
-         ("5.要求行政机关确认或重新出具已获取信息",), keys=("确认或重新出具",)),
+         ("5.要求行政机关确认或重新出具已获取信息",), keys=("确认或重新出具", "重新出具")),
 )
 _REQ_TAIL = (
     _req("closed_total", "总计", "total closed", ("（七）总计",), exact=("总计", "合计")),
     _req("carried_forward", "结转下年度继续办理", "carried forward to next year",
-         ("四、结转下年度继续办理",), keys=("结转下年度",)),
+         ("四、结转下年度继续办理",), keys=("结转下年度", "结转下一年度")),
 )
 
 REQUESTS_2019 = Table("requests", "2019", _REQ_HEAD + (
-    _req("other", "其他处理", "other handling", ("（六）其他处理",), exact=("其他处理",)),
+    _req("other", "其他处理", "other handling", ("（六）其他处理",),
+         exact=("其他处理", "其它处理")),
 ) + _REQ_TAIL)
 
 REQUESTS_2021 = Table("requests", "2021", _REQ_HEAD + (
@@ -201,17 +202,17 @@ REQUESTS_2021 = Table("requests", "2021", _REQ_HEAD + (
          "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
          "other: applicant did not correct in time",
          ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-         keys=("逾期不补正",)),
+         keys=("逾期不补正", "逾期不予补正")),
     _req("other.fee_unpaid",
          "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
          "other: applicant did not pay the fee in time",
          ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",),
          keys=("缴纳费用", "收费通知")),
-    _req("other.other", "其他", "other: other", ("3.其他",), exact=("其他",)),
+    _req("other.other", "其他", "other: other", ("3.其他",), exact=("其他", "其它")),
 ) + _REQ_TAIL)
 
 # Labels of groups of rows: printed before a sub-row's own label, never rows themselves.
-REQUEST_GROUPS = ("本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理")
+REQUEST_GROUPS = ("本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理", "其它处理")
 
 # --- table appeals --------------------------------------------------------------------------
 
@@ -237,13 +238,18 @@ SCHEMAS: dict[str, dict[str, Table]] = {
     "2021": {"active": ACTIVE_2021, "requests": REQUESTS_2021, "appeals": APPEALS_2021},
 }
 
-# Header words that tell the templates apart (normalised: no spaces, no punctuation).
+# Header words that tell the templates apart (normalised: no spaces, no punctuation), found
+# anywhere in a label, or in two consecutive labels (a header split over two lines:
+# 本年新 / 制作数量). Shortened forms seen on real pages are included (本年新制作, 现行有效).
 TEMPLATE_MARKERS = {
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "政府集中采购",
-             "采购总金额", "第二十条第九项"),
+             "采购总金额", "第二十条第九项", "本年新制作", "本年新公开", "对外公开总数",
+             "上一年项目数", "上年项目数量", "采购项目数量"),
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
-             "逾期不补正", "缴纳费用"),
+             "逾期不补正", "缴纳费用", "本年制发", "本年废止", "现行有效件"),
 }
+# Header cells shortened to a stem that only one template prints as a whole label.
+TEMPLATE_HEADERS = {"2019": ("本年新", "本年新制", "本年新公"), "2021": ("本年制", "本年废")}
 
 
 def table(template: str, key: str) -> Table:

@@ -2,7 +2,7 @@
 
 A cell is a *value cell* when its text is a number (with sign, thousands separators, decimals,
 a unit, a trailing remark in brackets), a change written in words (减少1), or a placeholder
-(blank, /, -, —, 无). Everything else is a label.
+(blank, /, -, —, _, 无, 空, or any run of rule characters). Everything else is a label.
 """
 
 from __future__ import annotations
@@ -17,6 +17,12 @@ from nianbao.parsers.normalize import nfkc, to_simplified
 Number = int | float
 
 PLACEHOLDERS = frozenset({"", "/", "／", "\\", "-", "--", "—", "——", "–", "―", "─", "无", "空", "×", "*"})
+# Blank markers made of up to four rule characters, spaces between allowed: _, ——, －－, / /,
+# ―― (checked after NFKC, so full-width forms are included). Never a number. Longer runs are
+# separator lines in the text around the tables, not cells.
+_RULE_MARKER = re.compile(r"^\s*(?:[-_/\\×*\u2010-\u2015\u2212\u2500]\s*){1,4}$")
+# The minus sign (U+2212) is a sign, not a dash: −1 is -1 (NFKC keeps it).
+_MINUS = str.maketrans({"\u2212": "-"})
 _NUMBER = re.compile(
     r"^(?P<word>增加|新增|增|减少|减|下降)?\s*(?P<sign>[+\-])?\s*"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
@@ -47,8 +53,10 @@ _VALUE_START = frozenset("0123456789+-增新减下持不无")
 def read_value(raw: str) -> Cell | None:
     """Read a cell as a value; ``None`` when the text is a label, not a value."""
     text = nfkc(raw).strip()
-    if text in PLACEHOLDERS:
+    if text in PLACEHOLDERS or _RULE_MARKER.match(text):
         return BLANK
+    if "\u2212" in text:
+        text = text.translate(_MINUS)
     if text[0] not in _VALUE_START and to_simplified(text[0]) not in _VALUE_START:
         return None
     text = to_simplified(text).replace(" ", "")

@@ -16,14 +16,26 @@ from functools import lru_cache
 from nianbao.parsers.extraction import recover
 from nianbao.parsers.document import Document
 from nianbao.parsers.model import Fact
-from nianbao.parsers.schema import REQUEST_GROUPS, SCHEMAS, TEMPLATE_MARKERS, Col, Row, Table
+from nianbao.parsers.normalize import nfkc, strip_numbering
+from nianbao.parsers.schema import (REQUEST_GROUPS, SCHEMAS, TEMPLATE_HEADERS, TEMPLATE_MARKERS,
+                                    Col, Row, Table)
 from nianbao.parsers.extraction.segments import Scan, Segment, Token, scan
 from nianbao.parsers.values import BLANK as _BLANK
 from nianbao.parsers.values import money_in_wan, to_number, unit_named_in
 
 _APPEAL_WIDTH = 5
 _MARKERS = {t: re.compile("|".join(map(re.escape, m))) for t, m in TEMPLATE_MARKERS.items()}
+_HEADERS = {key: t for t, keys in TEMPLATE_HEADERS.items() for key in keys}
 _NUMERALS = "一二三四五六七八九十0123456789"
+# A label stem this short may be the first half of a header split over two lines.
+_SPLIT_HEAD = 8
+# The first halves of header words split over two lines (本年新 / 制作数量): their prefixes.
+_MARKER_HEADS = frozenset(m[:i] for ms in TEMPLATE_MARKERS.values() for m in ms
+                          for i in range(2, len(m)))
+# A row's numbering printed as a cell of its own (the 2 of 2.重复申请): 1 to 20, digits only.
+_NUMBERING_TOKEN = re.compile(r"^\s*(?:[1-9]|1\d|20)\s*$")
+_NUMBERED = re.compile(r"^(\d+)[.、]")
+_UNIT_ONLY = re.compile(r"^(?:单位)?(?:亿元|万元|千元|元)$")
 
 
 @dataclass(slots=True)
@@ -34,6 +46,11 @@ class Extraction:
     tables_seen: set[str] = field(default_factory=set)
     rows_seen: set[tuple[str, str]] = field(default_factory=set)  # labels found, values or not
     numbers_read: set[str] = field(default_factory=set)  # tables with any number in the text
+    # (table, row) of rows complete without a trailing number that was the next row's
+    # numbering (dropped, reported once per table)
+    numbering_dropped: list[tuple[str, str, str]] = field(default_factory=list)
+    # rows read with numbers but left out (ambiguous): a blank reading never stands in
+    rows_left_out: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -77,16 +94,29 @@ def match_row(key: str, table: Table, exact_too: bool) -> Row | None:
 def detect_template(sc: Scan) -> str | None:
     """Which template the tables follow, from their header words (never from the year)."""
     score = {t: 0 for t in TEMPLATE_MARKERS}
-    for key in sc.label_keys:
-        for template, pattern in _MARKERS.items():
-            if pattern.search(key):
-                score[template] += 1
+    keys = sc.label_keys
+    for i, key in enumerate(keys):
+        for template in _marker_templates(key):
+            score[template] += 1
+        if key in _MARKER_HEADS and i + 1 < len(keys):  # a header split over two lines
+            alone = _marker_templates(keys[i + 1])
+            for template in _marker_templates(key + keys[i + 1]):
+                if template not in alone:
+                    score[template] += 1
     for seg in sc.segments:
         if seg.labels and row_key(seg.labels[-1].key) == "其他处理" and _has_number(seg.values):
             score["2019"] += 1
     if score["2019"] == score["2021"]:
         return None
     return max(score, key=lambda t: score[t])
+
+
+@lru_cache(maxsize=65536)
+def _marker_templates(key: str) -> tuple[str, ...]:
+    """The templates whose header words a label holds (labels repeat across documents)."""
+    found = tuple(t for t, pattern in _MARKERS.items() if pattern.search(key))
+    header = _HEADERS.get(key)
+    return found + (header,) if header is not None and header not in found else found
 
 
 def _has_number(tokens: list[Token]) -> bool:
@@ -131,12 +161,24 @@ def extract(doc: Document, template_hint: str | None = None) -> Extraction:
         mine = [r for r in rows if r.table == table_key]
         _place_table(table, mine, doc.origin, money_units, out)
     _report_coverage(tables, sc.segments[-1].region if sc.segments else None, out)
+    _report_numbering(out)
     return out
+
+
+def _report_numbering(out: Extraction) -> None:
+    """One warning per table for the trailing numbers read as the next row's numbering."""
+    by_table: dict[str, list[str]] = {}
+    for table, row, raw in out.numbering_dropped:
+        by_table.setdefault(table, []).append(f"{row} ({raw})")
+    for table, rows in by_table.items():
+        out.warnings.append(f"{table}: a number after the last cell of {', '.join(rows)} is "
+                            "the next row's numbering, not a cell; left out of the row")
 
 
 def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row]:
     """Match segments to rows; gather the appeals values; place unlabeled rows by order."""
     rows: dict[tuple[str, str], _Row] = {}
+    blanks: dict[tuple[str, str], _Row] = {}  # rows printed blank: used where nothing better
     appeals: list[Segment] = []
     unmatched: list[tuple[int, str, Segment]] = []  # (position, table, segment)
     sequence: list[tuple[int, str, Row]] = []  # matched rows in document order
@@ -157,8 +199,11 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         name, row = hit
         ctx = name
         sequence.append((pos, name, row))
-        _store(rows, name, row, seg.values, out)
+        _store(rows, name, row, seg.values, out, seg=seg, spec=tables[name], blanks=blanks)
     _place_by_order(tables, rows, sequence, unmatched, out)
+    for key, blank in blanks.items():
+        if key not in out.rows_left_out:
+            rows.setdefault(key, blank)
     result = list(rows.values())
     if appeals:
         result.extend(_appeal_rows(tables["appeals"], appeals, out))
@@ -194,11 +239,29 @@ def _fill_gaps(values: list[Token], n: int) -> list[Token]:
 
 
 def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list[Token],
-           out: Extraction, fallback: bool = False) -> None:
+           out: Extraction, fallback: bool = False, seg: Segment | None = None,
+           spec: Table | None = None, blanks: dict[tuple[str, str], _Row] | None = None
+           ) -> None:
     n = len(row.cols)
     values = _fill_gaps(values, n)
-    if len(values) < n and not _has_number(values):
-        return  # a few blanks at unknown positions (a header row's padding): nothing to place
+    if not _has_number(values):
+        # A row printed blank: every cell present and empty. Kept aside, so that a header's
+        # padding under a word like 总计 never stands in for the real row read later.
+        if blanks is not None and values and _printed_blank(seg, row):
+            blanks.setdefault((table, row.key), _blank_row(table, row, values))
+        return  # else a few blanks at unknown positions (a header row's padding)
+    if len(values) > n and _has_number(values[n:]) and spec is not None and seg is not None:
+        values = _drop_numbering(values, n, row, seg, spec, out)
+    if len(values) > n and values[0].blank and not _has_number(values[n:]):
+        aligned = _aligned(values, n)
+        if aligned is None:
+            out.warnings.append(
+                f"{table}.{row.key}: {len(values)} cells for {n} columns, every other one "
+                f"empty ({' | '.join(t.raw for t in values)}): the cells between the empty "
+                f"ones or the first {n} are the row, ambiguous; row left out")
+            out.rows_left_out.add((table, row.key))
+            return
+        values = aligned
     if len(values) >= n and not _has_number(values[n:]):
         read = _Row(table, row, values[:n], True, fallback)
     elif len(values) < n:
@@ -207,6 +270,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
         out.warnings.append(
             f"{table}.{row.key}: {len(values)} values for {n} columns "
             f"({' | '.join(t.raw for t in values)}); row left out")
+        out.rows_left_out.add((table, row.key))
         return
     previous = rows.get((table, row.key))
     if previous is None:
@@ -214,6 +278,100 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
     elif [t.raw for t in previous.tokens] != [t.raw for t in read.tokens]:
         out.warnings.append(f"{table}.{row.key} appears twice with different values; "
                             "kept the first")
+
+
+def _aligned(values: list[Token], n: int) -> list[Token] | None:
+    """A row of at least twice as many cells as columns where every other cell, from the
+    first, is empty (| 1 | / | after every cell, a separator line): the cells may be the
+    ones between the empty ones, or the first ``n`` with padding after them. When the two
+    readings differ in any cell, ``None`` (ambiguous); else ``values``."""
+    if len(values) < 2 * n or not all(t.blank for t in values[::2]):
+        return values
+    between = values[1::2]
+    if len(between) < n or _has_number(between[n:]):
+        return None
+    if any(a.raw != b.raw for a, b in zip(values[:n], between[:n])):
+        return None
+    return values
+
+
+def _printed_blank(seg: Segment | None, row: Row) -> bool:
+    """Whether blank cells after a row's label are that row printed blank (行政许可 | ||||,
+    also fewer blanks than columns: merged or dropped) rather than the padding of a header
+    cell. Rows known only by a header word (总计, 其他) count only with their numbering
+    ((七)总计, 3.其他), which header cells never carry, or as the only label of a known table
+    row besides group labels (a header row has its other column words before it)."""
+    if seg is None or not seg.labels:
+        return False
+    if row.keys:
+        return True
+    text = nfkc(seg.labels[-1].raw).strip()
+    if strip_numbering(text) != text:
+        return True
+    return seg.boundary and all(t.key in REQUEST_GROUPS for t in seg.labels[:-1])
+
+
+def _blank_row(table: str, row: Row, values: list[Token]) -> _Row:
+    """The row's cells, all null. With fewer blanks than columns the positions of the printed
+    texts are unknown: each cell keeps the text only when every blank printed the same."""
+    n = len(row.cols)
+    if len(values) >= n:
+        return _Row(table, row, values[:n], True)
+    raws = {t.raw for t in values}
+    raw = raws.pop() if len(raws) == 1 else ""
+    return _Row(table, row, [Token(raw, _BLANK, "")] * n, True)
+
+
+def _numbering(row: Row | None) -> int | None:
+    """The number a row's printed label starts with (2 for 2.重复申请), if any."""
+    if row is None or not row.printed:
+        return None
+    m = _NUMBERED.match(row.printed[-1])
+    return int(m.group(1)) if m else None
+
+
+def _drop_numbering(values: list[Token], n: int, row: Row, seg: Segment, table: Table,
+                    out: Extraction) -> list[Token]:
+    """A row with one value too many, the last a small integer: the next row's numbering
+    glued after the row (0 | 2 | .其他法律…), when the text proves it. Else ``values``
+    unchanged (the row is then left out with a warning).
+
+    Proof is a label right after the number that starts with the rest of a numbering (. or
+    、) or is the next row's label without its number, and where the table has a row sum,
+    the first ``n`` values keep it. Without such a label, the number must be the next row's
+    and the row sum must hold only without it."""
+    extra = values[n:]
+    token = extra[0]
+    if any(t.cell is None or t.cell.number is not None for t in extra[1:]):
+        return values
+    if not _NUMBERING_TOKEN.match(nfkc(token.raw)):
+        return values
+    number = int(nfkc(token.raw))
+    index = table.rows.index(row)
+    following = table.rows[index + 1] if index + 1 < len(table.rows) else None
+    after = seg.after
+    strong = False
+    if after is not None:
+        text = nfkc(after.raw).strip()
+        named = match_row(after.key, table, exact_too=True) if after.key else None
+        if text[:1] in (".", "、"):
+            expected = _numbering(named)
+            strong = expected is None or expected == number
+        elif named is not None and named is following and _numbering(following) == number:
+            strong = strip_numbering(text) == text  # the label lost its number to the row
+    weak = _numbering(following) == number
+    if table.key == "requests":
+        nums = [0 if t.cell is None or t.cell.number is None else t.cell.number
+                for t in values[:n + 1]]
+        keeps = {i for i in range(n + 1)
+                 if sum((nums[:i] + nums[i + 1:])[:n - 1]) == (nums[:i] + nums[i + 1:])[n - 1]}
+        ok = (strong and (n in keeps or not keeps)) or (weak and keeps == {n})
+    else:
+        ok = strong
+    if not ok:
+        return values
+    out.numbering_dropped.append((table.key, row.key, token.raw))
+    return values[:n]
 
 
 def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
@@ -276,11 +434,18 @@ def _money_units(sc: Scan, template: str) -> dict[str, str | None]:
         "art20_9.procurement": None,
         "art20_8.fees": "万元" if template == "2021" else None,
     }
-    for key, raw in sc.labels_by_region.get("active", []) + sc.labels_by_region.get(None, []):
-        if "采购总金额" in key or "采购金额" in key:
-            units["art20_9.procurement"] = unit_named_in(raw)
-        elif "收费金额" in key:
-            units["art20_8.fees"] = unit_named_in(raw) or units["art20_8.fees"]
+    labels = sc.labels_by_region.get("active", []) + sc.labels_by_region.get(None, [])
+    for i, (key, raw) in enumerate(labels):
+        nxt_key, nxt_raw = labels[i + 1] if i + 1 < len(labels) else ("", "")
+        # a header split over two lines: 采购总 / 金额（万元）, or 采购总金额 / （万元）
+        joined = key + nxt_key if len(key) <= _SPLIT_HEAD else key
+        unit = unit_named_in(raw)
+        if unit is None and (_UNIT_ONLY.match(nxt_key) or "金额" not in key):
+            unit = unit_named_in(nxt_raw) if "金额" in joined else None
+        if "采购总金额" in joined or "采购金额" in joined:
+            units["art20_9.procurement"] = unit
+        elif "收费金额" in joined:
+            units["art20_8.fees"] = unit or units["art20_8.fees"]
     return units
 
 
@@ -398,7 +563,9 @@ def _joint_requests(table: Table, rows: list[_Row], partial: list[_Row],
 def _warn_left_out(table: str, row: str, tokens: list[Token], agreed: dict[int, int],
                    out: Extraction) -> None:
     used = set(agreed.values())
-    lost = [t.raw for i, t in enumerate(tokens) if i not in used and t.raw != ""]
+    # only numbers count as lost: a blank marker (/, —) whose position is unknown is a null
+    lost = [t.raw for i, t in enumerate(tokens)
+            if i not in used and t.cell is not None and t.cell.number is not None]
     if lost:
         out.warnings.append(
             f"{table}.{row}: empty cells were dropped by the rendering and the position of "

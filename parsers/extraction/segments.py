@@ -8,15 +8,25 @@ Section headings met on the way set the *region* (the table being read) of what 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from nianbao.parsers.document import Line
-from nianbao.parsers.normalize import label_key
+from nianbao.parsers.normalize import label_key, nfkc
 from nianbao.parsers.values import Cell, read_value
 
 # Labels longer than this (normalised) are prose, not table labels or headings.
 MAX_LABEL = 48
+# A remark in brackets, eight characters or more (after NFKC): 规章（设区的市…应提供相关数据）,
+# 其他主动公开文件（除规范性文件以外…）, the caption （本列数据的勾稽关系为：…） glued to a header.
+# A label is matched by the words outside its remarks, since a remark may name other rows;
+# numbering （一）, units （单位：万元） and bracketed words of the label (危及（三安全一稳定）)
+# are shorter and stay.
+_REMARK = re.compile(r"\([^()]{8,}\)")
+# In tables 二 and 三, a text too long for a label whose words outside its remarks are this
+# short is a label with a long remark, not prose.
+MAX_REMARKED_HEAD = 20
 
 
 @dataclass(slots=True)
@@ -38,6 +48,9 @@ class Segment:
     region: str | None = None
     boundary: bool = False  # the segment started a table row
     index: int = 0  # position in the document
+    # The label that came right after the values (``None``: a value, prose or the end came
+    # first). Tells a next row's numbering glued after the last value (0 2 | .其他…).
+    after: Token | None = None
 
 
 @dataclass(slots=True)
@@ -64,6 +77,7 @@ def heading_region(key: str) -> str | None | bool:
 
 
 _PROSE = "prose"
+_REMARK_REGIONS = ("active", "requests")  # outside the tables, a long text stays prose
 
 
 @lru_cache(maxsize=65536)
@@ -76,7 +90,24 @@ def classify(raw: str) -> tuple[Token, str | None | bool] | str:
     key = label_key(raw)
     if len(key) > MAX_LABEL:
         return _PROSE
+    if "(" in raw or "（" in raw:
+        key = _outside_remarks(raw) or key  # a bare remark keeps its own words
     return Token(raw, None, key), heading_region(key)
+
+
+def _outside_remarks(raw: str) -> str:
+    """The key of the words outside a label's remarks in brackets ("" if none are left)."""
+    text = nfkc(raw)
+    bare = _REMARK.sub("", text)
+    return label_key(bare) if bare != text else ""
+
+
+@lru_cache(maxsize=4096)
+def remarked(raw: str) -> Token | None:
+    """A long text inside tables 二 and 三 that is a short label with a long remark in brackets
+    (规章（设区的市…应提供相关数据）): a label token keyed by the words outside the remark."""
+    key = _outside_remarks(raw)
+    return Token(raw, None, key) if key and len(key) <= MAX_REMARKED_HEAD else None
 
 
 def scan(lines: list[Line]) -> Scan:
@@ -85,25 +116,32 @@ def scan(lines: list[Line]) -> Scan:
     by_region: dict[str | None, list[tuple[str, str]]] = {}
     labels: list[Token] = []
     current: Segment | None = None
+    closed: Segment | None = None  # the last segment, while what follows it is unknown
     region: str | None = None
 
     for line in lines:
         if line.boundary:
             if current is not None:
                 segments.append(current)
-                current = None
+                closed, current = current, None
             labels = []
         for i, raw in enumerate(line.cells):
             kind = classify(raw)
+            if kind is _PROSE and region in _REMARK_REGIONS:
+                label = remarked(raw)
+                if label is not None:
+                    kind = (label, False)
             if kind is _PROSE:
                 if current is not None:
                     segments.append(current)
                     current = None
                 labels = []
+                closed = None
                 continue
             token, found = kind  # type: ignore[misc]
             if token.cell is not None:
                 if current is None:
+                    closed = None
                     current = Segment(labels[:], [], region, line.boundary, len(segments))
                 if i == 0 and line.lead_gap:
                     token = Token(raw, token.cell, "", True)
@@ -111,8 +149,11 @@ def scan(lines: list[Line]) -> Scan:
                 continue
             if current is not None:
                 segments.append(current)
-                current = None
+                closed, current = current, None
                 labels = []
+            if closed is not None:
+                closed.after = token
+                closed = None
             label_keys.append(token.key)
             if found is not False:
                 region = found  # type: ignore[assignment]

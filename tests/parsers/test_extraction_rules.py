@@ -1,0 +1,421 @@
+"""Extraction rules for real-world renderings (issue 8): rows printed blank, blank markers,
+a next row's numbering glued after a row, and label variants. Exact facts, and for each rule
+a case where it must not place a number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nianbao.parsers import Report, parse
+from nianbao.parsers.document import Document, Line
+from nianbao.parsers.extraction.extract import extract
+from nianbao.parsers.extraction.segments import classify, remarked
+from nianbao.parsers.schema import SCHEMAS
+from nianbao.parsers.values import read_value
+
+CASES = Path(__file__).resolve().parents[2] / "fixtures" / "cases"
+COLS = [c.key for c in SCHEMAS["2021"]["requests"].rows[0].cols]
+
+
+def load(name: str) -> Report:
+    return parse((CASES / name).read_bytes(), source=name)
+
+
+def text_of(name: str) -> str:
+    return (CASES / name).read_text(encoding="utf-8")
+
+
+def cells(report: Report, table: str) -> dict[tuple[str, str], tuple[object, str]]:
+    return {(f.row, f.col): (f.value, f.raw) for f in report.facts if f.table == table}
+
+
+def row_values(report: Report, table: str, row: str) -> list[object]:
+    return [f.value for f in report.facts if f.table == table and f.row == row]
+
+
+def nulls(row: str, cols: list[str], raw: str = "") -> dict[tuple[str, str], tuple[object, str]]:
+    return {(row, c): (None, raw) for c in cols}
+
+
+# --- (5) rows printed entirely blank --------------------------------------------------------
+
+def test_rows_printed_blank_are_null_facts() -> None:
+    r = load("rules_blank_rows_2019.txt")
+    assert (r.template, r.year, r.agency, r.status) == ("2019", 2019, "青山县农业农村局", "ok")
+    assert r.warnings == []
+    active = cells(r, "active")
+    new = ["newly_made", "newly_published", "published_total"]
+    items = ["items_prev_year", "items_change", "decisions"]
+    assert active == {
+        **nulls("art20_1.rules", new),  # 规章 | ||||
+        ("art20_1.normative", "newly_made"): (4, "4"),
+        ("art20_1.normative", "newly_published"): (4, "4"),
+        ("art20_1.normative", "published_total"): (17, "17"),
+        ("art20_5.licensing", "items_prev_year"): (12, "12"),
+        ("art20_5.licensing", "items_change"): (-1, "-1"),
+        ("art20_5.licensing", "decisions"): (230, "230"),
+        **nulls("art20_5.other_services", items),  # two blanks for three columns
+        ("art20_6.penalty", "items_prev_year"): (9, "9"),
+        ("art20_6.penalty", "items_change"): (-1, "－1"),
+        ("art20_6.penalty", "decisions"): (14, "14"),
+        **nulls("art20_6.coercion", items),  # three blanks
+        **nulls("art20_8.fees", items[:2], "/"),
+        **nulls("art20_9.procurement", ["projects", "amount_wan_yuan"]),
+    }
+    req = cells(r, "requests")
+    assert len(req) == 23 * 7
+    for row in ("withheld.state_secret", "unavailable.needs_creation", "not_handled.repeated",
+                "other"):  # 1.属于国家秘密 | ||||||||, 2.重复申请 | | | | | | | |, （六）其他处理 | …
+        assert {k: v for k, v in req.items() if k[0] == row} == nulls(row, COLS)
+    assert row_values(r, "requests", "closed_total") == [6, 1, 0, 0, 0, 0, 7]
+    assert len(cells(r, "appeals")) == 15
+    assert r.checks and all(c.ok for c in r.checks)
+
+
+def test_rows_printed_blank_in_html() -> None:
+    nbsp = "<td>&nbsp;</td>"
+    html = ("<html><head><title>示例县2022年政府信息公开工作年度报告</title></head><body>"
+            "<p>二、主动公开政府信息情况</p><table>"
+            "<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
+            f"<tr><td>规章</td>{nbsp * 3}</tr>"
+            "<tr><td>行政规范性文件</td><td>1</td><td>0</td><td>4</td></tr>"
+            "<tr><td>信息内容</td><td>本年处理决定数量</td></tr>"
+            f"<tr><td>行政许可</td>{nbsp}</tr>"
+            "<tr><td>行政处罚</td><td>3</td></tr>"
+            "</table></body></html>")
+    r = parse(html.encode(), source="blank.html")
+    active = cells(r, "active")
+    assert {k: v for k, v in active.items() if k[0] == "art20_1.rules"} == nulls(
+        "art20_1.rules", ["issued", "repealed", "in_force"])
+    assert active[("art20_5.licensing", "decisions")] == (None, "")
+    assert active[("art20_6.penalty", "decisions")] == (3, "3")
+    assert not any("licensing" in w or "rules" in w for w in r.warnings)
+
+
+def test_blank_row_of_fewer_cells_from_lines() -> None:
+    """The extraction rule itself, on lines as any reader gives them: a label and one blank
+    cell (an HTML row of label + one &nbsp; cell, or 行政许可 | ||||)."""
+    lines = [Line(["二、主动公开政府信息情况"], False),
+             Line(["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], True),
+             Line(["行政许可", "\u00a0".strip()], True),
+             Line(["行政处罚", "2", "0", "5"], True),
+             Line(["政府集中采购", "1", "3.5"], True)]
+    out = extract(Document("html", lines), "2019")
+    facts = {(f.row, f.col): (f.value, f.raw) for f in out.facts}
+    assert facts[("art20_5.licensing", "decisions")] == (None, "")
+    assert len([k for k in facts if k[0] == "art20_5.licensing"]) == 3
+    assert facts[("art20_6.penalty", "decisions")] == (5, "5")
+
+
+def test_header_padding_is_not_a_blank_row() -> None:
+    """总计 and 其他 are header words too: their padding never becomes a blank row, and a
+    blank reading never displaces the row read with numbers."""
+    text = text_of("rules_label_variants_2021.txt")
+    # a header 其它 followed by seven blank cells, before the real 3.其它 row
+    header = "法律服务 机构 | 其它 | |||||\n"
+    assert header in text
+    r = parse(text.replace(header, "法律服务 机构 | 其它 | | | | | | | |\n").encode())
+    assert row_values(r, "requests", "other.other") == [0, 0, 0, 0, 0, 1, 1]
+    assert not any("twice" in w for w in r.warnings)
+    # the document stops before （七）总计: the header's 总计 must not stand in for it
+    cut = text[:text.index("（七）总计")]
+    r = parse(cut.replace("自然人 | 法人或其它组织 | 总计 | |||||||",
+                          "自然人 | 法人或其它组织 | 总计 | | | | | | | |").encode())
+    assert row_values(r, "requests", "closed_total") == []
+    assert any("truncated" in w for w in r.warnings)
+
+
+def test_dropped_cells_and_blank_template_stay_as_they_were() -> None:
+    """Rows whose empty cells were dropped leave nothing behind (no blank cell reaches
+    extraction), and the blank template stays empty: no facts at all."""
+    r = load("dropped_cells_2021.txt")
+    rows = {f.row for f in r.facts if f.table == "requests"}
+    assert rows == {"received_new", "granted", "unavailable.not_held", "closed_total"}
+    assert not any(f.value is None for f in r.facts)
+    r = load("blank_template_2019.txt")
+    assert (r.status, r.facts) == ("empty", [])
+
+
+# --- (6) blank markers ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", ["_", "＿", "__", "——", "—", "－", "－－", "-", "--", "/", "/ ",
+                                 "／", "\\", "×", "无", "無", "空", "―", "―― ", "- -", "‒", "─", ""])
+def test_blank_markers_are_blank(raw: str) -> None:
+    cell = read_value(raw)
+    assert cell is not None and cell.number is None and cell.value is None
+
+
+@pytest.mark.parametrize("raw, value", [("-1", -1), ("－1", -1), ("−1", -1), ("- 1", -1),
+                                        ("减少1", -1), ("0", 0), ("－12", -12)])
+def test_signed_numbers_stay_numbers(raw: str, value: int) -> None:
+    cell = read_value(raw)
+    assert cell is not None and cell.value == value
+
+
+@pytest.mark.parametrize("raw", ["——————", "----------", "一"])
+def test_separator_lines_and_words_are_not_cells(raw: str) -> None:
+    assert read_value(raw) is None
+
+
+def test_blank_markers_in_every_table() -> None:
+    r = load("rules_markers_2021.txt")
+    assert (r.template, r.year, r.agency, r.status) == ("2021", 2021, "白云镇人民政府", "ok")
+    assert r.warnings == []
+    assert len(r.facts) == 10 + 25 * 7 + 15
+    active = cells(r, "active")
+    assert active[("art20_1.rules", "issued")] == (None, "_")
+    assert active[("art20_1.rules", "repealed")] == (None, "——")
+    assert active[("art20_1.rules", "in_force")] == (None, "－")
+    assert active[("art20_1.normative", "in_force")] == (3, "3")
+    assert active[("art20_5.licensing", "decisions")] == (None, "无")
+    assert active[("art20_6.penalty", "decisions")] == (None, "空")
+    assert active[("art20_6.coercion", "decisions")] == (None, "＿＿")
+    assert active[("art20_8.fees", "amount_wan_yuan")] == (None, "－－")
+    req = cells(r, "requests")
+    assert [req[("received_new", c)] for c in COLS] == [
+        (3, "3"), (1, "1"), (None, "-"), (None, "—"), (None, "/"), (None, "\\"), (4, "4")]
+    assert req[("granted", "research")] == (None, "×")
+    assert {v for k, v in req.items() if k[0] == "withheld.state_secret"} == {(None, "――")}
+    numbers = {k: v[0] for k, v in req.items() if v[0] is not None}
+    assert numbers == {("received_new", "natural_person"): 3, ("received_new", "commercial"): 1,
+                       ("received_new", "total"): 4, ("granted", "natural_person"): 2,
+                       ("granted", "commercial"): 1, ("granted", "total"): 3,
+                       ("unavailable.not_held", "natural_person"): 1,
+                       ("unavailable.not_held", "total"): 1,
+                       ("closed_total", "natural_person"): 3, ("closed_total", "commercial"): 1,
+                       ("closed_total", "total"): 4}
+    appeals = cells(r, "appeals")
+    assert appeals[("review", "upheld")] == (None, "—")
+    assert appeals[("litigation_direct", "upheld")] == (1, "1")
+    assert all(c.ok for c in r.checks)
+
+
+def test_separator_line_does_not_cost_a_table() -> None:
+    text = text_of("rules_markers_2021.txt")
+    data_row = "| — | — | — | — | — | 1 |"
+    assert data_row in text
+    r = parse(text.replace(data_row, "————————————\n" + data_row).encode())
+    assert len(cells(r, "appeals")) == 15 and r.warnings == []
+
+
+# --- (7) a next row's numbering glued after the last value ----------------------------------
+
+def test_next_rows_numbering_after_a_complete_row_is_dropped() -> None:
+    r = load("rules_trailing_numbering_2021.txt")
+    assert (r.template, r.year, r.status) == ("2021", 2021, "ok")
+    assert len(r.facts) == 10 + 25 * 7 + 15
+    assert [f.value for f in r.facts if f.table == "active" and f.row == "art20_1.rules"] == [
+        0, 0, 1]
+    assert row_values(r, "active", "art20_1.normative") == [2, 0, 6]
+    zeros = [0] * 7
+    for row in ("withheld.state_secret", "withheld.prohibited_by_law",
+                "withheld.security_stability", "withheld.third_party_rights",
+                "not_handled.excessive", "not_handled.confirm_existing",
+                "other.no_correction", "other.fee_unpaid"):
+        assert row_values(r, "requests", row) == zeros, row
+    assert row_values(r, "requests", "unavailable.not_held") == [2, 0, 0, 0, 1, 0, 3]
+    assert row_values(r, "requests", "unavailable.needs_creation") == zeros
+    assert r.warnings == [
+        "active: a number after the last cell of art20_1.rules (2) is the next row's "
+        "numbering, not a cell; left out of the row",
+        "requests: a number after the last cell of withheld.state_secret (2), "
+        "withheld.security_stability (4), unavailable.not_held (2), not_handled.excessive "
+        "(5), other.no_correction (2) is the next row's numbering, not a cell; left out of "
+        "the row"]
+    assert all(c.ok for c in r.checks)
+
+
+def test_trailing_number_that_is_not_the_next_numbering_keeps_the_row_out() -> None:
+    text = text_of("rules_trailing_numbering_2021.txt")
+    glued = "0\n2\n.其他法律行政法规禁止公开\n"
+    assert glued in text
+    r = parse(text.replace(glued, "0\n3\n.其他法律行政法规禁止公开\n").encode())
+    assert row_values(r, "requests", "withheld.state_secret") == []
+    assert any(w.startswith("requests.withheld.state_secret: 8 values for 7 columns")
+               for w in r.warnings)
+    assert row_values(r, "requests", "withheld.prohibited_by_law") == [0] * 7
+
+
+def test_trailing_number_with_two_readings_keeps_the_row_out() -> None:
+    """1 0 0 0 0 0 1 and then 2 before 2.重复申请: dropping the 2 keeps the row sum, but so
+    does dropping any of the zeros (…, 1, 2). The label keeps its own number: no proof."""
+    text = text_of("rules_trailing_numbering_2021.txt")
+    row = "1.信访举报投诉类申请\n" + "0\n" * 7
+    assert row in text
+    r = parse(text.replace(row, "1.信访举报投诉类申请\n1\n0\n0\n0\n0\n0\n1\n2\n").encode())
+    assert row_values(r, "requests", "not_handled.petition_complaint") == []
+    assert any(w.startswith("requests.not_handled.petition_complaint: 8 values")
+               for w in r.warnings)
+
+
+def test_trailing_number_at_a_cut_short_end() -> None:
+    """The page stops right after the 2 of 2.重复申请: the number is the next row's and the
+    row sum holds only without it."""
+    text = text_of("rules_trailing_numbering_2021.txt")
+    cut = text[:text.index("2.重复申请")] + "2\n"
+    r = parse(cut.encode())
+    assert row_values(r, "requests", "not_handled.petition_complaint") == [0] * 7
+    assert any("not_handled.petition_complaint (2)" in w for w in r.warnings)
+    assert any("truncated" in w for w in r.warnings)
+
+
+def test_trailing_number_in_a_row_without_numbering_keeps_the_row_out() -> None:
+    """Table 二's rows carry no numbering: a second number after 行政许可 is never dropped."""
+    text = text_of("rules_trailing_numbering_2021.txt")
+    r = parse(text.replace("行政许可 | 41 |", "行政许可 | 41 | 3 |").encode())
+    assert row_values(r, "active", "art20_5.licensing") == []
+    assert any(w.startswith("active.art20_5.licensing: 2 values for 1 columns")
+               for w in r.warnings)
+    assert row_values(r, "active", "art20_6.penalty") == [7]
+
+
+# --- (9) label variants ---------------------------------------------------------------------
+
+def test_label_variants_2021() -> None:
+    r = load("rules_label_variants_2021.txt")
+    assert (r.template, r.year, r.status) == ("2021", 2022, "ok")
+    assert r.warnings == []
+    assert len(r.facts) == 10 + 25 * 7 + 15
+    assert row_values(r, "active", "art20_1.rules") == [0, 0, 0]  # 规章（…long remark…）
+    assert row_values(r, "active", "art20_1.normative") == [3, 1, 11]  # 规范性文件（…）
+    assert row_values(r, "active", "art20_8.fees") == [0.6]
+    assert row_values(r, "requests", "received_new") == [9, 2, 0, 0, 1, 1, 13]
+    assert row_values(r, "requests", "unavailable.still_unclear") == [0] * 7  # 仍然不明确
+    assert row_values(r, "requests", "not_handled.confirm_existing") == [0] * 7  # 或者重新出具
+    assert row_values(r, "requests", "other.other") == [0, 0, 0, 0, 0, 1, 1]  # 3.其它
+    assert row_values(r, "requests", "carried_forward") == [1, 0, 0, 0, 0, 0, 1]  # 下一年度
+    assert row_values(r, "appeals", "litigation_direct") == [0, 0, 0, 1, 1]
+    assert all(c.ok for c in r.checks) and len(r.checks) == 42
+
+
+def test_label_variants_2019_headers_split_over_lines() -> None:
+    r = load("rules_label_variants_2019.txt")
+    assert (r.template, r.year, r.agency, r.status) == ("2019", 2020, "白云区卫生健康委员会", "ok")
+    assert r.warnings == []
+    assert len(r.facts) == 22 + 23 * 7 + 15
+    assert row_values(r, "active", "art20_5.licensing") == [35, -2, 1208]
+    # the remark names 行政许可, 行政处罚 and 行政强制; the row is still 其他对外管理服务事项
+    assert row_values(r, "active", "art20_5.other_services") == [16, 0, 97]
+    assert row_values(r, "active", "art20_6.penalty") == [22, -1, 9]
+    money = r.fact("active", "art20_9.procurement", "amount_wan_yuan")
+    assert money is not None and (money.value, money.raw, money.unit) == (86.5, "865000", "万元")
+    assert row_values(r, "requests", "other") == [0] * 7  # （六）其它处理
+    assert row_values(r, "appeals", "litigation_after_review") == [1, 0, 0, 0, 1]
+    assert all(c.ok for c in r.checks)
+
+
+def test_template_from_shortened_and_split_headers_not_from_the_year() -> None:
+    """Only the shortened header words tell this table 二 is the 2019 template; the title's
+    year (2022) would say 2021 and put its numbers under the wrong columns."""
+    text = ("示例县水务局2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+            "第二十条第（一）项\n信息内容\n本年新\n制作数量\n本年新\n公开数量\n对外公开\n总数量\n"
+            "规章\n0\n0\n0\n规范性文件\n3\n3\n8\n")
+    r = parse(text.encode())
+    assert r.template == "2019"
+    assert row_values(r, "active", "art20_1.normative") == [3, 3, 8]
+    assert {f.col for f in r.facts} == {"newly_made", "newly_published", "published_total"}
+    assert not any("assumed" in w for w in r.warnings)
+    r = parse(text.replace("本年新\n制作数量\n本年新\n公开数量\n", "本年新\n本年新\n").encode())
+    assert r.template == "2019"
+
+
+def test_caption_glued_to_the_first_row_label() -> None:
+    text = text_of("rules_label_variants_2021.txt")
+    label = "一、本年新收政府信息公开申请数量"
+    glued = ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和，"
+             "请按本表各列逐项核对）" + label)
+    r = parse(text.replace(label, glued).encode())
+    assert row_values(r, "requests", "received_new") == [9, 2, 0, 0, 1, 1, 13]
+    assert r.warnings == []
+
+
+def test_long_remarked_labels_are_labels_and_prose_stays_prose() -> None:
+    token = remarked("其他对外管理服务事项（指除行政许可以外对外办理的各类事项，含行政确认、"
+                     "行政给付、行政奖励、行政处罚、行政强制等，按事项清单统计）")
+    assert token is not None and token.key == "其他对外管理服务事项"
+    prose = ("2021年，本局共办理行政许可事项五百余件（含线上办理与线下窗口办理两种方式，"
+             "其中大部分为线上办理），办结率达到百分之百。")
+    assert classify(prose) == "prose" and remarked(prose) is None
+    # before the tables a remarked label stays prose: a paragraph never becomes a row
+    paragraph = ("行政许可（本局全年受理并办结各类行政许可申请，全部在法定时限内办结，"
+                 "群众满意度持续提升，窗口服务与网上办理同步推进，具体数据见下表）")
+    assert classify(paragraph) == "prose"
+    text = ("示例县交通运输局2021年政府信息公开工作年度报告\n一、总体情况\n"
+            f"{paragraph}\n12\n二、主动公开政府信息情况\n信息内容 | 本年处理决定数量 |\n"
+            "行政处罚 | 3 |\n")
+    r = parse(text.encode())
+    assert row_values(r, "active", "art20_5.licensing") == []
+    assert row_values(r, "active", "art20_6.penalty") == [3]
+
+
+def test_blank_markers_of_unknown_position_are_not_reported_lost() -> None:
+    """A blank table 四 printed as three merged cells of / : nothing to place, nothing lost."""
+    text = text_of("rules_markers_2021.txt")
+    data_row = "| — | — | — | — | — | 1 | / | / | / | 1 | / | / | / | / | / |"
+    assert data_row in text
+    r = parse(text.replace(data_row, "| / | / | / |").encode())
+    assert cells(r, "appeals") == {}
+    assert not any(w.startswith("appeals") for w in r.warnings)
+    assert "table appeals is empty: no numbers in it" in r.warnings
+
+
+def test_blank_reading_never_stands_in_for_a_row_left_out() -> None:
+    """A row read with numbers but left out (too many values) stays out: neither a header
+    word's padding (one cell per line, a lone | after each cell) nor a blank line of the
+    same row fills it with nulls."""
+    row = Line(["（七）总计", "4", "1", "0", "0", "1", "0", "6", "9", "9"], True)
+    header = Line(["申请人情况", "", "自然人", "", "法人或其他组织", "", "总计", ""], False)
+    for lines in ([header, row], [Line(["合计", "", ""], True), row]):
+        doc = Document("text", [
+            Line(["二、主动公开政府信息情况"], False),
+            Line(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], True),
+            Line(["三、收到和处理政府信息公开申请情况"], False), *lines])
+        assert extract(doc).template == "2021"
+        out = extract(doc, "2021")
+        assert [f for f in out.facts if f.row == "closed_total"] == []
+        assert any(w.startswith("requests.closed_total: 9 values for 7 columns")
+                   for w in out.warnings)
+
+
+@pytest.mark.parametrize("raw, key", [
+    ("其他主动公开文件（除规范性文件以外的主动公开文件）", "其他主动公开文件"),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开"),
+    ("3.危及（三安全一稳定）", "危及三安全一稳定"),  # bracketed words of the label stay
+    ("三、本年度办理结果（一）予以公开", "本年度办理结果一予以公开"),
+    ("本年收费金额（单位：万元）", "本年收费金额单位万元"),
+    ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+     "本列数据的勾稽关系为第一项加第二项之和等于第三项加第四项之和"),
+])
+def test_labels_are_matched_by_the_words_outside_their_remarks(raw: str, key: str) -> None:
+    token, _ = classify(raw)  # type: ignore[misc]
+    assert token.key == key
+
+
+def test_a_remark_naming_another_row_never_places_its_numbers_there() -> None:
+    """其他主动公开文件（除规范性文件以外…） is not a template row, even before 规范性文件."""
+    text = text_of("rules_blank_rows_2019.txt")
+    normative = "规范性文件 | 4 | 4 | 17 |\n"
+    r = parse(text.replace(normative, "其他主动公开文件（除规范性文件以外的主动公开文件） | 186 | 86 | 255 |\n"
+                           + normative).encode())
+    assert row_values(r, "active", "art20_1.normative") == [4, 4, 17]
+    assert not {186, 86, 255} & {f.value for f in r.facts}
+    assert any("其他主动公开文件" in w and "left out" in w for w in r.warnings)
+
+
+def test_every_other_cell_empty_is_ambiguous_not_misplaced() -> None:
+    """| 1 | / | with a lone | after every cell (the separator rendering, before a reader
+    knows it): reading the first two cells would put 1 under 本年增/减. Left out instead; a
+    row with padding after its cells is read as before."""
+    head = [Line(["二、主动公开政府信息情况"], False),
+            Line(["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], True)]
+    doc = Document("text", head + [Line(["行政事业性收费", "", "1", "", "/", ""], False)])
+    out = extract(doc, "2019")
+    assert [f for f in out.facts if f.row == "art20_8.fees"] == []
+    assert any(w.startswith("active.art20_8.fees: 5 cells for 2 columns, every other one empty")
+               for w in out.warnings)
+    doc = Document("text", head + [Line(["行政事业性收费", "", "-11", ""], True)])
+    out = extract(doc, "2019")
+    assert [(f.col, f.value) for f in out.facts if f.row == "art20_8.fees"] == [
+        ("items_prev_year", None), ("items_change", -11)]
