@@ -28,3 +28,5 @@ class Document:
     lines: list[Line]
     # Title candidates in order of trust (meta ArticleTitle, <title>, <h1>, first text line).
     titles: list[str] = field(default_factory=list)
+    # The page's publish date as the page states it (meta PubDate, firstpublishedtime), if any.
+    published: str | None = None

@@ -17,7 +17,7 @@ from nianbao.parsers.readers.decode import DecodeError, decode
 from nianbao.parsers.document import Document
 from nianbao.parsers.extraction.extract import extract
 from nianbao.parsers.readers.html import html_document
-from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_title, year_of
+from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_title, report_year
 from nianbao.parsers.model import Report
 from nianbao.parsers.normalize import script_of
 from nianbao.parsers.extraction.ocr_verify import verify as verify_ocr
@@ -77,6 +77,7 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
             return _fail(report, "error", f"cannot decode: {exc}")
         report.encoding = decoded.encoding
         doc = _document(kind, decoded.text)
+        report.warnings.extend(getattr(doc, "notes", ()))  # cells the HTML grid could not place
     report.origin = doc.origin
     if not doc.lines:
         return _fail(report, "error", "no text in the document")
@@ -84,7 +85,9 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     report.title = find_title(doc)
     if report.title and is_report_title(report.title):
         report.agency = agency_of(report.title)
-    report.year = year_of(report.title, doc)
+    year = report_year(report.title, doc)
+    report.year = year.year
+    report.warnings.extend(year.warnings)
     report.script = script_of(_sample(doc))
 
     hint = None if report.year is None else ("2021" if report.year >= 2021 else "2019")

@@ -3,25 +3,30 @@
 Titles come as ``XX市人民政府2021年政府信息公开工作年度报告``, ``XX局2020年度…``,
 ``2022年XX区政府信息公开工作年度报告``, with ``（图片版）`` appended or a site name behind
 ``_``; the agency is the part before the year (or, when the year leads, before 政府信息公开).
+The year comes from the title, or, on pages without one, from the body's clues
+(``report_year``), each named in a warning.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nianbao.parsers.document import Document
-from nianbao.parsers.normalize import plain
+from nianbao.parsers.normalize import label_key, plain
 
-_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
-_YEAR = r"((?:19|20)\d{2}|[〇零○一二][〇零○一二三四五六七八九]{3})"
+# Years in Chinese numerals, with the zero also typed as ○, O or 0 (二O二一年, 二0二二年).
+_CN_DIGITS = str.maketrans("〇零○O0一二三四五六七八九", "00000123456789")
+_YEAR = r"((?:19|20)\d{2}|[〇零○O一二][〇零○O0一二三四五六七八九]{3})"
 _TITLE_WORDS = ("报告", "年报")
 _NOT_REPORT = ("通知", "图解", "一图读懂", "网站工作年度报表", "关于做好", "编制")
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
 _SUFFIX = re.compile(r"[(（【\[][^()（）【】\[\]]{0,8}版[)）】\]]$")
 _AGENCY_BEFORE_YEAR = re.compile(r"^(?:关于)?(?P<agency>.+?)\s*" + _YEAR + r"\s*年")
 _AGENCY_AFTER_YEAR = re.compile(r"^" + _YEAR + r"\s*年度?\s*(?P<agency>.+?)\s*(?:政府)?信息公开")
-_PERIOD = re.compile(r"统计期限[^0-9〇零一二]{0,6}" + _YEAR + r"\s*年")
-_ANY_YEAR = re.compile(_YEAR + r"\s*年度?")
+_ANY_YEAR = re.compile(r"(?<![0-9])" + _YEAR + r"\s*年度?")
 
 
 def _year(text: str) -> int | None:
@@ -61,16 +66,379 @@ def agency_of(title: str) -> str | None:
     return None
 
 
-def year_of(title: str | None, doc: Document) -> int | None:
-    """The year the report covers: from the title, else from 统计期限, else an early line."""
-    if title:
-        m = _ANY_YEAR.search(plain(title))
-        if m and _year(m.group(1)):
-            return _year(m.group(1))
-    for line in doc.lines[:200]:
-        for cell in line.cells:
-            if "统计期限" in cell or "統計期限" in cell:
-                m = _PERIOD.search(plain(cell))
-                if m and _year(m.group(1)):
-                    return _year(m.group(1))
+# --- The report year -------------------------------------------------------------------------
+# Pages without a title state the year in the body: a 统计期限 sentence, a 截至…12月31日 date,
+# the report named in the preface, the opening paragraphs, or (last) a publish date early in
+# the following year. Every rule reads ``plain`` text (NFKC: full-width digits and colons are
+# ASCII, traditional characters simplified) and is a pure function, tested one by one.
+
+_Y = _YEAR  # one capturing group
+# Every rule reads the same few opening lines: normalise each once (opencc is the cost).
+_plain = lru_cache(maxsize=2048)(plain)
+_NOT_DIGIT = r"(?<![0-9])"
+_START = r"\s*年\s*(?:0?1|一)\s*月(?:\s*(?:0?1|一)\s*日)?"
+_END = r"(?:12|十二)\s*月(?:\s*(?:31|三十一)\s*日|底|末)?"
+_RANGE = re.compile(_NOT_DIGIT + _Y + _START + r"\s*(?:起|开始)?\s*(?:至|到|止|—+|-+|~|－|–)\s*"
+                    r"(?:" + _Y + r"\s*年\s*)?" + _END)
+# The same period with 年 and 月 lost in a PDF's text layer: 202211日至20221231日.
+_RANGE_LOST = re.compile(r"(?<![0-9])((?:19|20)\d{2})0?10?1日\s*(?:起)?\s*(?:至|到|—+|-+|~|–)\s*"
+                         r"((?:19|20)\d{2})?1231日")
+# Numeric dates: 2021.1.1-2021.12.31, 2021/01/01至2021/12/31, 2021-01-01～12-31.
+_RANGE_NUMERIC = re.compile(r"(?<![0-9])((?:19|20)\d{2})(?P<sep>[./-])0?1(?P=sep)0?1(?![0-9])"
+                            r"\s*(?:起)?\s*(?:至|到|—+|-+|~|–)\s*"
+                            r"(?:((?:19|20)\d{2})[./-])?12[./-]31(?![0-9])")
+_PERIOD_LABEL = re.compile(r"统计(?:期限|时限|期间|时间|区间|范围|时段)[^0-9〇零○一二。]{0,8}?"
+                           + _Y + r"\s*年\s*(?:度|全年)")
+_CUTOFF = re.compile(r"截(?:至|止)(?:到|于)?\s*" + _Y
+                     + r"\s*年\s*(?:(?:12|十二)\s*月\s*(?:31|三十一)\s*日|底|末)")
+_NAMED = re.compile(_NOT_DIGIT + _Y + r"\s*年度?(?:的)?[^\s,。;:!?《》]{0,12}?(?:政府|政务)?信息"
+                    r"公开(?:工作)?(?:年度)?(?:报告|年报)")
+_THIS_YEAR_PAREN = re.compile(r"本年度?\s*[(（]\s*" + _Y + r"\s*年度?\s*[)）]")
+# Years framing a sentence about the year reported on: 2020年，… / 2022年以来 / 2021年全年.
+_FRAMING = re.compile(_NOT_DIGIT + _Y + r"\s*年(?:度)?\s*(?:以来|全年|上半年|下半年)?\s*(?=[,、]|我|本|全|共)")
+_FRAMING_STRONG = re.compile(_NOT_DIGIT + _Y + r"\s*年(?:度|以来|全年)")
+# A year opening a sentence frames it (2021年阿城区…严格按照…), numbering or 在/于 aside.
+_FRAMING_START = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十0-9]{1,3}[)）、.]\s*)?(?:在|于)?"
+                            + _NOT_DIGIT + _Y + r"\s*年(?!\s*[0-9一二三四五六七八九十]{1,2}\s*月)")
+# Dates that are never the report year: titles of documents, document numbers, regulations
+# revised or taking effect, addresses, phones, URLs, IDs such as 索引号 11111111/2022-00012.
+_NOISE = re.compile(
+    r"《[^《》]{0,80}》|〈[^〈〉]{0,80}〉|<[^<>]{0,80}>|[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]"
+    r"|https?://\S+|www\.\S+|\S+@\S+|[0-9A-Za-z]+(?:[-/_.][0-9A-Za-z]+)+"
+    r"|" + _Y + r"\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*(?:新)?(?:修订|修正|施行|颁布|公布|"
+    r"印发|实施|起施行|起实施|出台|发布)")
+_REVISED = re.compile(r"\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*(?:新)?(?:修订|修正|施行|颁布|实施)")
+_FORWARD = ("下一步", "明年", "计划", "将继续", "将进一步", "打算", "展望", "要点", "目标")
+_SENTENCE = re.compile(r"[。;!?\n]")
+_DATE = (r"((?:19|20)\d{2})\s*[-/.年]\s*(0?[1-9]|1[0-2]|[一二三四五六七八九十]{1,2})\s*[-/.月]"
+         r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})")
+_PUBLISHED = re.compile(r"(?:(?:发布|公开|生成|成文|发文|印发|更新)(?:时间|日期)|(?<![\u4e00-\u9fff])"
+                        r"(?:时间|日期))\s*[:]?\s*" + _DATE)
+_SIGNED = re.compile(r"^\s*" + _DATE + r"\s*日?\s*$")
+_META_DATE = re.compile(r"^\s*" + _DATE + r"(?![0-9])")
+_CN_SIGNED = re.compile(r"^\s*([〇零○一二][〇零○一二三四五六七八九]{3})\s*年\s*([一二三四五六七八九十]{1,2})"
+                        r"\s*月\s*[一二三四五六七八九十]{1,3}\s*日\s*$")
+_CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+             "十": 10, "十一": 11, "十二": 12}
+_REPORT_WORDS = ("报告", "年报")
+_TABLES_GATE = ("主动公开", "主動公開", "第二十条", "第二十條")
+_OPENING_LINES = 200
+_OPENING_CHARS = 12000
+_OPENING_PROSE_CHARS = 3000
+_NO_YEAR = ("no report year stated: no year in the title, no 统计期限 or 截至…12月31日 date, "
+            "no year in the opening paragraphs, no publish date early in the following year")
+
+
+@dataclass(slots=True)
+class YearFinding:
+    """The report year and the warnings saying how it was found (none when the title says it)."""
+
+    year: int | None
+    clue: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _month(text: str) -> int | None:
+    m = _CN_MONTH.get(text) if not text.isdigit() else int(text)
+    return m if m and 1 <= m <= 12 else None
+
+
+def clean_for_year(text: str) -> str:
+    """``plain`` text with the dates that are not the report year blanked out."""
+    return _NOISE.sub(" ", _plain(text))
+
+
+def title_year(title: str) -> int | None:
+    """The year a title names (``2021年``, ``二〇二一年度``, ``２０２１年``), or None."""
+    text = _plain(title)
+    for m in _ANY_YEAR.finditer(text):
+        if _REVISED.match(text, m.end()):
+            continue
+        if (year := _year(m.group(1))) is not None:
+            return year
     return None
+
+
+def period_year(text: str) -> int | None:
+    """The year of a 1 January–31 December period (统计期限 自2021年1月1日起至2021年12月31日止,
+    2021年1月1日至12月31日, 从…到…) or of ``统计期限为2021年度``; None for a period over years."""
+    p = _plain(text)
+    for m in _RANGE.finditer(p):
+        start, end = _year(m.group(1)), m.group(2) and _year(m.group(2))
+        if start is not None and (end is None or end == start):
+            return start
+    for m in _RANGE_LOST.finditer(p):
+        if m.group(2) is None or m.group(2) == m.group(1):
+            return _year(m.group(1))
+    for m in _RANGE_NUMERIC.finditer(p):
+        if m.group(3) is None or m.group(3) == m.group(1):
+            return _year(m.group(1))
+    m = _PERIOD_LABEL.search(p)
+    return _year(m.group(1)) if m else None
+
+
+def cutoff_year(text: str) -> int | None:
+    """The year of ``截至2023年12月31日`` / ``截止到2023年底``: the last day of the year reported.
+    Not a deadline (``截至2024年底前完成``) nor a forward-looking sentence (下一步, 计划 …)."""
+    for sentence in _SENTENCE.split(_plain(text)):
+        if any(w in sentence for w in _FORWARD):
+            continue
+        for m in _CUTOFF.finditer(sentence):
+            if not sentence[m.end():].lstrip().startswith("前"):
+                return _year(m.group(1))
+    return None
+
+
+def named_report_year(text: str) -> int | None:
+    """The year of the report the text names (``现将我局2021年度政府信息公开工作报告如下``),
+    outside 《》 (a notice about another year's report is quoted in 《》)."""
+    m = _NAMED.search(clean_for_year(text))
+    return _year(m.group(1)) if m else None
+
+
+def opening_year(paragraphs: list[str]) -> int | None:
+    """The year the opening paragraphs are framed by (``2020年，我局…``, ``2022年以来``,
+    ``本年度（2021年）``), when one year clearly dominates (twice as often as any other);
+    forward-looking sentences (下一步, 计划, 明年 …) and non-report dates do not count."""
+    counts: dict[int, int] = {}
+    for para in paragraphs:
+        text = clean_for_year(para)
+        m = _THIS_YEAR_PAREN.search(_plain(para))
+        if m and (year := _year(m.group(1))) is not None:
+            return year
+        for sentence in _SENTENCE.split(text):
+            # Headlines in the page chrome (2023年全市经济运行情况) name years too: only a
+            # sentence of some length, or with a clause, counts; and none looking ahead.
+            if (len(sentence) < 30 and "," not in sentence) or any(
+                    w in sentence for w in _FORWARD):
+                continue
+            seen = {m.start(): m.group(1) for m in _FRAMING.finditer(sentence)}
+            seen.update({m.start(): m.group(1) for m in _FRAMING_STRONG.finditer(sentence)})
+            if (m := _FRAMING_START.match(sentence)) is not None:
+                seen[m.start(1)] = m.group(1)
+            for raw in seen.values():
+                if (year := _year(raw)) is not None:
+                    counts[year] = counts.get(year, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def published_date(text: str) -> tuple[int, int] | None:
+    """(year, month) of a publish date: ``发布时间：2022-01-24``, ``发布日期：2022年01月24日``,
+    a meta value such as ``2022-01-24 10:30`` or ``2022-01-24-10:30:00``, or a signature date
+    line (``2022年1月20日``, ``二〇二二年一月二十日``)."""
+    p = _plain(text)
+    m = _PUBLISHED.search(p) or _META_DATE.match(p)
+    if m:
+        month = _month(m.group(2))
+        return (int(m.group(1)), month) if month else None
+    return signature_date(p)
+
+
+def signature_date(text: str) -> tuple[int, int] | None:
+    """(year, month) of a cell that is only a date, as a report's closing signature is
+    (``2022年1月20日``, ``二〇二二年一月二十日``)."""
+    p = _plain(text)
+    m = _SIGNED.match(p)
+    if m and (month := _month(m.group(2))):
+        return (int(m.group(1)), month)
+    m = _CN_SIGNED.match(p)
+    if m and (year := _year(m.group(1))) is not None and (month := _month(m.group(2))):
+        return (year, month)
+    return None
+
+
+def year_from_published(date: tuple[int, int] | None) -> int | None:
+    """Reports appear early in the following year: a January–March date gives the year before."""
+    if date is None or not 1 <= date[1] <= 3:
+        return None
+    return date[0] - 1
+
+
+def _opening(doc: Document) -> tuple[list[str], int]:
+    """The joined cells of the lines before the tables (directory block, byline, preface,
+    总体情况) and the index of the first line after them. Bounded, so a long document costs
+    no more than a short one."""
+    out: list[str] = []
+    size = 0
+    end = 0
+    for end, line in enumerate(doc.lines[:_OPENING_LINES]):
+        cells = line.cells
+        text = cells[0] if len(cells) == 1 else " ".join(c for c in cells if c)
+        if not text:
+            continue
+        if len(text) < 40 and any(w in text for w in _TABLES_GATE):
+            # (label_key would strip 第二十 as numbering: compare the plain text for that one)
+            if label_key(text).startswith("主动公开") or _plain(text).startswith("第二十条"):
+                return out, end
+        out.append(text)
+        size += len(text)
+        if size > _OPENING_CHARS:
+            break
+    return out, end + 1
+
+
+def _first(texts: Iterable[str], rule: Callable[[str], int | None],
+           gate: tuple[str, ...]) -> int | None:
+    for text in texts:
+        if any(g in text for g in gate) and (year := rule(text)) is not None:
+            return year
+    return None
+
+
+_PERIOD_GATE = ("月", "统计", "統計")
+_PERIOD_LABEL_GATE = ("统计", "統計")
+
+
+def _reads_as_title(text: str) -> bool:
+    """Short and without sentence punctuation: not a paragraph that happens to come first."""
+    return 0 < len(text) <= 80 and not any(p in text for p in _SENTENCE_MARKS)
+
+
+def _reads_as_report_title(text: str) -> bool:
+    """A title naming a report (报告, 年报), not a sentence that happens to be the first line
+    (``…编制本报告。本报告中所列数据…``)."""
+    return _reads_as_title(text) and any(w in text for w in _REPORT_WORDS)
+
+
+_SENTENCE_MARKS = ("。", ",", ";", "!", "?")
+
+
+def _labelled_cells(doc: Document) -> Iterator[str]:
+    """Text cells (not table rows) of the first lines that speak of a 统计期限: checking a
+    title's year costs two substring tests per text line, no regex, when the page has none."""
+    for line in doc.lines[:_OPENING_LINES]:
+        if not line.boundary:
+            for c in line.cells:
+                if "统计" in c or "統計" in c:
+                    yield c
+_CUTOFF_GATE = ("截",)
+
+
+def report_year(title: str | None, doc: Document) -> YearFinding:
+    """The year the report covers, trusting in order: a report title; the 统计期限 period; a
+    截至…12月31日 date; another title candidate of the page; the report named in the preface;
+    the opening paragraphs; a title that does not read as a report title; a 统计期限 or 截至
+    date after the opening; 本年 with a publish date in January–March of the following year.
+    Each clue but a report title's is named in a warning; a title contradicted by the
+    统计期限 is kept with a warning; nothing found is None with a warning."""
+    plain_title = _plain(title) if title else ""
+    if _reads_as_report_title(plain_title) and (year := title_year(plain_title)) is not None:
+        finding = YearFinding(year, "title")
+        period = _first(_labelled_cells(doc), period_year, _PERIOD_LABEL_GATE)
+        if period is not None and period != year:
+            finding.warnings.append(f"the title says {year} but the 统计期限 (reporting period) "
+                                    f"says {period}; kept the title's year")
+        return finding
+    opening, stop = _opening(doc)
+    prose = [t for t in opening if t.strip() != (title or "")]
+    paragraphs = [_prose_text(prose)]
+    cache: list[str] = []
+
+    def joined() -> str:
+        """The opening as one text: a PDF's text layer breaks sentences (and titles, and
+        《…》 quotes) over lines."""
+        if not cache:
+            cache.append("".join(opening))
+        return cache[0]
+
+    rules = (
+        ("the 统计期限 (reporting period)",
+         lambda: _first(opening, period_year, _PERIOD_GATE) or period_year(joined())),
+        ("a 截至…12月31日 date",
+         lambda: _first(opening, cutoff_year, _CUTOFF_GATE) or cutoff_year(joined())),
+        ("another title of the page", lambda: _other_title_year(doc, plain_title)),
+        ("the report named in the preface", lambda: named_report_year(joined())),
+        ("the opening paragraphs", lambda: opening_year(paragraphs)),
+        ("a title that does not read as a report title",
+         lambda: title_year(plain_title) if _reads_as_title(plain_title) else None),
+        ("the 统计期限 (reporting period) later in the report",
+         lambda: _first(_later(doc, stop), period_year, _PERIOD_GATE)),
+        ("a 截至…12月31日 date later in the report",
+         lambda: _first(_later(doc, stop), cutoff_year, _CUTOFF_GATE)),
+    )
+    for clue, rule in rules:
+        if (year := rule()) is not None:
+            return YearFinding(year, clue, [f"report year {year} taken from {clue}: "
+                                            "the title does not state it"])
+    date = _publish_date(doc, opening)
+    year = year_from_published(date)
+    if year is not None and _mentions_this_year(doc):
+        clue = "the publish date"
+        return YearFinding(year, clue, [
+            f"report year {year} taken from {clue} ({date[0]}-{date[1]:02d}) of a report on "
+            "本年度: reports are published in January–March of the following year"])
+    return YearFinding(None, None, [_NO_YEAR])
+
+
+def _other_title_year(doc: Document, chosen: str) -> int | None:
+    """The year of another title candidate naming a report (``<title>2021年度报告_示例市``
+    beside an ``<h1>`` without the year)."""
+    for cand in doc.titles:
+        for part in _SITE_SPLIT.split(cand.strip()):
+            p = _plain(part)
+            if p and p != chosen and _reads_as_report_title(p) and (
+                    year := title_year(p)) is not None:
+                return year
+    return None
+
+
+def _prose_text(lines: list[str]) -> str:
+    """The first paragraphs as one text (at most ``_OPENING_PROSE_CHARS``): a line ending a
+    sentence, or as short as a heading, ends one; other lines were broken by the layout and
+    are joined to the next."""
+    parts: list[str] = []
+    size = 0
+    for text in lines:
+        text = text.strip()
+        parts.append(text)
+        parts.append("\n" if len(text) <= 20 or text.endswith(_SENTENCE_ENDS) else "")
+        size += len(text)
+        if size > _OPENING_PROSE_CHARS:
+            break
+    return "".join(parts)
+
+
+_SENTENCE_ENDS = ("。", "；", ";", "：", ":", "！", "？", "!", "?")
+
+
+def _later(doc: Document, start: int) -> list[str]:
+    """Cells after the opening, for the rare page that states its period only at the end;
+    read only when the title and the opening say nothing."""
+    return [c for line in doc.lines[start:] for c in line.cells if c]
+
+
+def _publish_date(doc: Document, opening: list[str]) -> tuple[int, int] | None:
+    published = getattr(doc, "published", None)
+    if published and (date := published_date(published)) is not None:
+        return date
+    for text in opening:
+        if ("时间" in text or "日期" in text or "時間" in text) and (
+                date := _labelled_date(text)) is not None:
+            return date
+    for line in doc.lines[-8:]:
+        for cell in line.cells:
+            if cell and len(cell) <= 24 and (date := signature_date(cell)) is not None:
+                return date
+    return None
+
+
+def _labelled_date(text: str) -> tuple[int, int] | None:
+    m = _PUBLISHED.search(_plain(text))
+    if m and (month := _month(m.group(2))):
+        return (int(m.group(1)), month)
+    return None
+
+
+def _mentions_this_year(doc: Document) -> bool:
+    """The document speaks of 本年 (本年度, 本年新制作数量 …): it reports on one year."""
+    return any("本年" in c for line in doc.lines for c in line.cells)
+
+
+def year_of(title: str | None, doc: Document) -> int | None:
+    """The report year alone (see ``report_year`` for the clue and warnings)."""
+    return report_year(title, doc).year
