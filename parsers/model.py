@@ -75,7 +75,7 @@ class Report:
         return None
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The ``parse --json`` object of SCHEMA.md, key for key."""
+        """The report, its facts, checks and warnings (docs/schema.md)."""
         return {
             "report": {
                 "title": self.title,
@@ -90,6 +90,11 @@ class Report:
             "checks": [asdict(c) for c in self.checks],
             "warnings": list(self.warnings),
         }
+
+    def to_json_line(self) -> dict[str, Any]:
+        """One line of ``parse --json``: the outcome first (``status``, one of STATUSES, and
+        ``error``, null unless the document failed), then :meth:`to_json_dict`."""
+        return {"status": self.status, "error": self.error, **self.to_json_dict()}
 
     def facts_frame(self) -> "pd.DataFrame":
         """The facts as a long-form DataFrame (one row per cell)."""

@@ -34,8 +34,10 @@ def test_store_round_trip_keeps_ints_floats_and_nulls(tmp_path: Path) -> None:
         assert store.current("0.0.1") == {}
         facts, checks = store.contents(7)
         meta = store.metadata()[7]
-    assert facts == report.facts and checks == report.checks
-    assert type(facts[0].value) is int and type(facts[1].value) is float
+    # Stored in printed order (active before requests; carried_over before carried_forward).
+    assert facts == [report.facts[1], report.facts[0], report.facts[2]]
+    assert checks == report.checks
+    assert type(facts[1].value) is int and type(facts[0].value) is float
     assert meta.n_facts == 3 and meta.n_numbers == 2 and meta.checks_failed == 1
     assert meta.carry == {"carried_over": {"total": 3}, "carried_forward": {"total": 0}}
 
@@ -79,4 +81,4 @@ def test_data_dictionary_covers_every_cell_and_the_doc_is_current() -> None:
                 & (frame.col == "natural_person")].iloc[0]
     assert row.row_label == "属于国家秘密" and row.col_label == "自然人" and row.unit == "件"
     doc = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
-    assert doc == dictionary_markdown(), "regenerate: python -m output.dictionary > docs/data-dictionary.md"
+    assert doc == dictionary_markdown(), "regenerate: python -m nianbao.output.dictionary > docs/data-dictionary.md"
