@@ -379,9 +379,11 @@ def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurr
 
 
 def _register() -> None:
+    from nianbao.demo import demo
     from nianbao.scraper.command import crawl
 
     main.add_command(crawl)
+    main.add_command(demo)
 
 
 _register()
