@@ -271,7 +271,7 @@ def run_line(r: dict[str, Any]) -> str:
 
 def format_status(st: Status, data_dir: Path) -> str:
     lines = [f"data folder {data_dir}",
-             f"archive: {st.warc_files} WARC files, {st.warc_bytes / 1e6:.1f} MB"]
+             f"archive: {plural(st.warc_files, 'WARC file')}, {st.warc_bytes / 1e6:.1f} MB"]
     by_kind: dict[str, Counter] = {}
     for kind, status, n in st.documents:
         by_kind.setdefault(kind, Counter())[status] += n
