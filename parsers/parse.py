@@ -13,6 +13,7 @@ from nianbao.parsers import limits
 from nianbao.parsers.readers.attachment import AttachmentDocument
 from nianbao.parsers.readers.attachments import read_attachment
 from nianbao.parsers.extraction.checks import run_checks
+from nianbao.parsers.extraction import prose
 from nianbao.parsers.readers.decode import DecodeError, decode
 from nianbao.parsers.document import Document
 from nianbao.parsers.extraction.extract import extract
@@ -116,7 +117,10 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
         report.facts, doubts = verify_ocr(doc, report.facts, report.template, hint,
                                           report.warnings)
         report.warnings.extend(doubts)
-    report.checks = run_checks(report.facts, report.template)
+    figures = prose.read_figures(doc, report.template, report.year)
+    report.facts, prose_checks, prose_notes = prose.apply(figures, report.facts)
+    report.warnings.extend(prose_notes)
+    report.checks = run_checks(report.facts, report.template) + prose_checks
     if not any(f.value is not None for f in report.facts):
         report.status = "empty"
     return report
