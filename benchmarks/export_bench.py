@@ -1,11 +1,20 @@
-"""Time and peak memory to export 100,000 generated reports' facts to each format.
+"""Export time, peak memory and size per format against the libraries' own writers.
 
-    python benchmarks/export_bench.py                  # 100,000 reports, csv, parquet, sqlite
-    python benchmarks/export_bench.py --reports 10000 --formats csv
+    python benchmarks/export_bench.py                  # 100,000 reports
+    python benchmarks/export_bench.py --reports 10000
+    python benchmarks/export_bench.py --reports 10000 --formats csv,sqlite
 
-Facts are generated (every cell of a 2019 or 2021 report, about 200 per report) while the
-export streams, so the figures are the export's own: each format runs in a fresh process, and
-"generate only" is the cost of making the facts without writing anything.
+Generated reports (every cell of a 2019 or 2021 report, about 200 facts each) are stored in a
+``parsed.sqlite`` first, as ``nianbao parse`` stores them, and exported from there: ``seconds``
+is the whole export of one format (facts, checks, wide tables, reports, dictionary). The
+baseline, measured in the same run, is the library's own writer writing only the same facts
+columns from an Arrow table already in memory: ``pyarrow.csv.write_csv``,
+``pyarrow.parquet.write_table`` (zstd, as the export), and a bare ``sqlite3`` ``executemany`` of
+the same rows (tuples built beforehand) into an unindexed table with the journal off. Every
+export and baseline runs in a fresh process, so ``peak_mb`` (maximum resident set) is its own.
+One line per format::
+
+    export-bench: FORMAT seconds=S baseline_seconds=B ratio=R peak_mb=M bytes_per_fact=F
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import argparse
 import json
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,8 +33,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nianbao.output.export import FORMATS, export  # noqa: E402
-from nianbao.output.records import Dataset, ReportRow, report_id  # noqa: E402
-from nianbao.parsers.model import Check, Fact  # noqa: E402
+from nianbao.output.records import Dataset, ReportRow, report_row  # noqa: E402
+from nianbao.output.results import ResultStore  # noqa: E402
+from nianbao.parsers.model import Check, Fact, Report  # noqa: E402
 from nianbao.parsers.schema import REQUEST_COLS, SCHEMAS, TABLES  # noqa: E402
 
 
@@ -43,39 +54,52 @@ def _check_names(template: str) -> list[str]:
 
 CELLS = {t: _cells(t) for t in ("2019", "2021")}
 CHECK_NAMES = {t: _check_names(t) for t in ("2019", "2021")}
-_COLS = [c.key for c in REQUEST_COLS]
 
 
-def synthetic(n: int) -> Dataset:
-    """``n`` reports of n/5 agencies over five years; contents made on demand."""
-    rows = []
-    for i in range(n):
-        year = 2019 + i % 5
-        url = f"https://www{i // 5 % 997}.example.gov.cn/zfxxgknb/{i}.html"
-        row = ReportRow(report_id(url), url, f"机关{i // 5}{year}年政府信息公开工作年度报告",
-                        f"机关{i // 5}", year, "2019" if year < 2021 else "2021", "hans", "ok", 0,
-                        "2024-01-15T08:00:00+00:00", f"{i:064x}", "1.0.0", origin="html",
-                        source_name="基准")
-        row.carry = {"carried_over": {c: (i + k) % 7 for k, c in enumerate(_COLS)},
-                     "carried_forward": {c: (i + k + 1) % 7 for k, c in enumerate(_COLS)}}
-        rows.append(row)
-    ordinal = {r.report_id: i for i, r in enumerate(rows)}
+def _url(i: int) -> str:
+    return f"https://www{i // 5 % 997}.example.gov.cn/zfxxgknb/{i}.html"
+
+
+def _report(i: int) -> Report:
+    """Report ``i`` of n/5 agencies over five years: ints, money with decimals, empty cells."""
+    year = 2019 + i % 5
+    template = "2019" if year < 2021 else "2021"
+    facts = []
+    for k, (t, r, c, unit) in enumerate(CELLS[template]):
+        v = (i * 7 + k * 13) % 50
+        if v < 10:
+            facts.append(Fact(t, r, c, None, "/", unit, "html"))
+        elif unit == "万元":
+            facts.append(Fact(t, r, c, v + 0.5, f"{v}.5", unit, "html"))
+        else:
+            facts.append(Fact(t, r, c, v, str(v), unit, "html"))
+    checks = [Check(name, (i + k) % 9 != 0, k, k if (i + k) % 9 else k + 1)
+              for k, name in enumerate(CHECK_NAMES[template])]
+    return Report(title=f"机关{i // 5}{year}年政府信息公开工作年度报告", agency=f"机关{i // 5}",
+                  year=year, template=template, script="hans", origin="html", facts=facts,
+                  checks=checks)
+
+
+def setup(n: int, data: Path) -> None:
+    """The parse results of ``n`` generated reports, as ``nianbao parse`` stores them."""
+    data.mkdir(parents=True, exist_ok=True)
+    with ResultStore(data) as store:
+        store.db.execute("BEGIN")
+        for i in range(n):
+            store.put(i + 1, _url(i), "report", f"{i:064x}", _report(i), "1.0.0")
+        store.db.execute("COMMIT")
+
+
+def dataset(store: ResultStore) -> Dataset:
+    """The dataset over the store, as nianbao/collect.py builds it."""
+    rows = [report_row(s.url, s, fetched_at="2024-01-15T08:00:00+00:00", page_sha256=s.sha256,
+                       source_name="基准") for s in store.metadata().values()]
 
     def load(row: ReportRow) -> tuple[list[Fact], list[Check]]:
-        i = ordinal[row.report_id]
-        facts = []
-        for k, (t, r, c, unit) in enumerate(CELLS[row.template or "2021"]):
-            v = (i * 7 + k * 13) % 50
-            if v < 10:
-                facts.append(Fact(t, r, c, None, "/", unit, "html"))
-            elif unit == "万元":
-                facts.append(Fact(t, r, c, v + 0.5, f"{v}.5", unit, "html"))
-            else:
-                facts.append(Fact(t, r, c, v, str(v), unit, "html"))
-        checks = [Check(name, (i + k) % 9 != 0, k, k if (i + k) % 9 else k + 1)
-                  for k, name in enumerate(CHECK_NAMES[row.template or "2021"])]
-        return facts, checks
+        return store.contents(row.facts_from) if row.facts_from is not None else ([], [])
 
+    if "store" in getattr(Dataset, "__dataclass_fields__", {}):
+        return Dataset(rows, load, store)  # type: ignore[call-arg]
     return Dataset(rows, load)
 
 
@@ -83,44 +107,98 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker(fmt: str, n: int, out: Path) -> dict[str, float]:
-    dataset = synthetic(n)
-    start = time.perf_counter()
-    if fmt == "generate":
-        facts = sum(len(dataset.load(r)[0]) for r in dataset.reports)
-        size = 0
+def run_export(fmt: str, data: Path, out: Path) -> dict[str, float]:
+    with ResultStore(data, read_only=True) as store:
+        ds = dataset(store)
+        start = time.perf_counter()
+        summary = export(ds, out, [fmt])
+        seconds = time.perf_counter() - start
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "facts": summary.facts, "bytes": size}
+
+
+def _facts_table(data: Path):  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    cols: dict[str, list] = {k: [] for k in ("report_id", "table", "row", "col", "value", "raw",
+                                             "unit", "origin", "inferred")}
+    with ResultStore(data, read_only=True) as store:
+        for row in dataset(store).reports:
+            facts, _checks = store.contents(row.facts_from)
+            cols["report_id"] += [row.report_id] * len(facts)
+            for f in facts:
+                cols["table"].append(f.table)
+                cols["row"].append(f.row)
+                cols["col"].append(f.col)
+                cols["value"].append(None if f.value is None else float(f.value))
+                cols["raw"].append(f.raw)
+                cols["unit"].append(f.unit)
+                cols["origin"].append(f.origin)
+                cols["inferred"].append(f.inferred)
+    return pa.table({k: pa.array(v, type=pa.float64() if k == "value" else None)
+                     for k, v in cols.items()})
+
+
+def run_baseline(fmt: str, data: Path, out: Path) -> dict[str, float]:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = _facts_table(data)
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        start = time.perf_counter()
+        pacsv.write_csv(table, out / "facts.csv")
+    elif fmt == "parquet":
+        start = time.perf_counter()
+        pq.write_table(table, out / "facts.parquet", compression="zstd")
     else:
-        summary = export(dataset, out, [fmt])
-        facts = summary.facts
-        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(), "facts": facts,
-            "mb_written": size / 1e6}
+        rows = list(zip(*(table.column(i).to_pylist() for i in range(table.num_columns))))
+        db = sqlite3.connect(out / "facts.sqlite", isolation_level=None)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute('CREATE TABLE facts (report_id TEXT, "table" TEXT, "row" TEXT, col TEXT, '
+                   "value NUMERIC, raw TEXT, unit TEXT, origin TEXT, inferred INTEGER)")
+        start = time.perf_counter()
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        db.execute("COMMIT")
+        db.close()
+    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(),
+            "facts": table.num_rows, "bytes": 0}
+
+
+def _child(*args: str) -> dict[str, float]:
+    res = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True,
+                         text=True)
+    return json.loads(res.stdout.splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=100_000)
     ap.add_argument("--formats", default=",".join(FORMATS))
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
-    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=3, metavar=("WHAT", "DATA", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.worker:
-        print(json.dumps(worker(args.worker, args.reports, args.out)))
+    if args.child:
+        what, data, out = args.child
+        kind, fmt = what.split(":")
+        run = run_export if kind == "export" else run_baseline
+        print(json.dumps(run(fmt, Path(data), Path(out))))
         return
-    print(f"exporting {args.reports:,} generated reports")
-    print(f"{'format':<10} {'seconds':>8} {'peak MB':>8} {'facts':>12} {'MB written':>11}")
-    for fmt in ["generate"] + args.formats.split(","):
-        tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
-        try:
-            res = subprocess.run([sys.executable, __file__, "--worker", fmt, "--reports",
-                                  str(args.reports), "--out", str(tmp / "out")],
-                                 check=True, capture_output=True, text=True)
-            r = json.loads(res.stdout)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        name = "generate only" if fmt == "generate" else fmt
-        print(f"{name:<10} {r['seconds']:>8.1f} {r['peak_mb']:>8.0f} {r['facts']:>12,} "
-              f"{r['mb_written']:>11.1f}", flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    try:
+        setup(args.reports, tmp / "data")
+        for fmt in args.formats.split(","):
+            mine = _child(f"export:{fmt}", str(tmp / "data"), str(tmp / f"out-{fmt}"))
+            base = _child(f"baseline:{fmt}", str(tmp / "data"), str(tmp / f"base-{fmt}"))
+            shutil.rmtree(tmp / f"out-{fmt}", ignore_errors=True)
+            shutil.rmtree(tmp / f"base-{fmt}", ignore_errors=True)
+            print(f"export-bench: {fmt} seconds={mine['seconds']:.3f} "
+                  f"baseline_seconds={base['seconds']:.3f} "
+                  f"ratio={mine['seconds'] / base['seconds']:.2f} peak_mb={mine['peak_mb']:.0f} "
+                  f"bytes_per_fact={mine['bytes'] / max(mine['facts'], 1):.1f}", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

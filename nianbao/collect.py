@@ -44,4 +44,4 @@ def load_dataset(data_dir: Path, store: ResultStore) -> Dataset:
     def load(row: ReportRow) -> tuple[list[Fact], list[Check]]:
         return store.contents(row.facts_from) if row.facts_from is not None else ([], [])
 
-    return Dataset(rows, load)
+    return Dataset(rows, load, store)

@@ -55,7 +55,9 @@ FACTS = (
                               "holds none"),
     Column("raw", "str", "the cell's text as printed, whitespace trimmed"),
     Column("unit", "str", "件 (count), 项 (items), 万元 (10,000 yuan), empty when unknown"),
-    Column("origin", "str", "how the cell was read: html, text, pdf, docx, ocr"),
+    Column("origin", "str", "how the cell was read: html, text, pdf, docx, ocr; prose for a "
+                            "cell the tables lost, taken from the figure the report's text "
+                            "states for it (filter it out to keep table readings only)"),
     Column("inferred", "bool", "true when the cell's position was deduced from the template's "
                                "identities because the rendering dropped empty cells"),
 )
@@ -63,10 +65,15 @@ FACTS = (
 CHECKS = (
     Column("report_id", "str", "the report (see reports)"),
     Column("name", "str", "the identity: requests.balance.<col>, requests.closed_sum.<col>, "
-                          "requests.row_sum.<row>, appeals.row_sum.<row>, cross_year.carry.<col>"),
+                          "requests.row_sum.<row>, appeals.row_sum.<row>, cross_year.carry.<col>, "
+                          "or prose.<table>.<row>.<col>: the table cell (lhs) against the figure "
+                          "the report's own text states for it (rhs); "
+                          "prose.appeals.litigation.total compares both litigation rows' totals "
+                          "summed"),
     Column("ok", "bool", "whether both sides agree"),
     Column("lhs", "count", "left-hand side (empty cells count as 0)"),
-    Column("rhs", "count", "right-hand side; for cross_year.carry: last year's carried_forward"),
+    Column("rhs", "count", "right-hand side; for cross_year.carry: last year's carried_forward; "
+                           "for prose: the text's figure"),
 )
 
 FILES = {"reports": REPORTS, "facts": FACTS, "checks": CHECKS}
@@ -139,3 +146,28 @@ def fact_order(table: str, row: str, col: str,
     printed = PRINTED_ROW_RANK.get((template or "", table, row))
     rank = (0, printed) if printed is not None else (1, ROW_RANK.get((table, row), 9999))
     return (TABLE_RANK.get(table, 99), *rank, COL_RANK.get((table, col), 99), row, col)
+
+
+# nianbao.sqlite only: the compact storage behind the ``facts`` view (output/sqlite_file.py).
+REPORT_KEY = Column("report_key", "int", "the report's integer key (its position in report-id "
+                                         "order), which `cells` refers to")
+SQLITE_TABLES = {
+    "cells": (
+        Column("report_key", "int", "the report: `reports.report_key` (foreign key)"),
+        Column("seq", "int", "the cell's position in the report's printed order; "
+                             "(`report_key`, `seq`) is the primary key"),
+        Column("cell_key", "int", "the cell: `cell_keys.cell_key` (foreign key)"),
+        Column("value", "number", "as in `facts`"),
+        Column("raw", "str", "as in `facts`, but empty where it is the value's own text (`12` "
+                             "for 12); the `facts` view puts that text back"),
+        Column("origin", "str", "as in `facts`, but empty where it is the report's `origin`"),
+        Column("inferred", "bool", "as in `facts` (0 or 1)"),
+    ),
+    "cell_keys": (
+        Column("cell_key", "int", "integer primary key"),
+        Column("table", "str", "table key"),
+        Column("row", "str", "row key"),
+        Column("col", "str", "column key"),
+        Column("unit", "str", "unit of the cell"),
+    ),
+}

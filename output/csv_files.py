@@ -1,18 +1,26 @@
 """CSV files: UTF-8 (with a BOM for Excel when asked), LF line ends, one header line.
 
 Large files are written chunk by chunk into a temp file that replaces the old one at the end.
+Streamed files (facts, checks, wide tables) come as Arrow tables and are formatted with Arrow
+compute kernels into one buffer per chunk, in the csv module's dialect (minimal quoting,
+numbers as Python prints them), so the bytes are the same as the csv module would write.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from nianbao.output import atomic
+from nianbao.output.columnar import TEXT
 from nianbao.output.columns import FILES, WIDE, Column
 
 _BOOL = np.array(["false", "true"], dtype=object)
@@ -43,23 +51,113 @@ def write_csv(f: IO[str], frame: pd.DataFrame, kinds: dict[str, str] | None = No
     writer.writerows(frame.itertuples(index=False, name=None))
 
 
+_SPECIAL = '[,"\r\n]'  # what makes the csv module quote a field (QUOTE_MINIMAL)
+
+
+def _field(table: pa.Table, c: Column) -> pa.Array:
+    """One column as CSV text, no nulls."""
+    if c.kind in ("count", "number"):
+        return pc.fill_null(table[c.name + TEXT], "")
+    col = table[c.name]
+    if c.kind == "bool":
+        return pc.if_else(pc.fill_null(col, False), "true", "false")
+    if c.kind != "str":
+        return pc.fill_null(pc.cast(col, pa.string()), "")
+    text = pc.fill_null(col, "")
+    special = pc.match_substring_regex(text, _SPECIAL)
+    if not pc.any(special).as_py():
+        return text
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(special, quoted, text)
+
+
+def _lines(table: pa.Table, cols: tuple[Column, ...]) -> pa.StringArray:
+    """Each row as one CSV line (with its LF), formatted by compute kernels (any content)."""
+    joined = pc.binary_join_element_wise(*(_field(table, c) for c in cols), ",")
+    lines = pc.binary_join_element_wise(joined, "", "\n")
+    return lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+
+
+def _needs_quotes(table: pa.Table, cols: tuple[Column, ...]) -> np.ndarray | None:
+    """Rows with a field the csv module would quote; None when there is none (the usual case)."""
+    mask = None
+    for c in cols:
+        if c.kind != "str":
+            continue
+        col = table[c.name]
+        chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+        data = b"".join(bytes(ch.buffers()[2] or b"") for ch in chunks)
+        if not any(ch in data for ch in (b",", b'"', b"\r", b"\n")):
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(col, _SPECIAL), False).to_numpy(
+            zero_copy_only=False)
+        mask = hit if mask is None else mask | hit
+    return mask if mask is not None and mask.any() else None
+
+
+_PLAIN = pacsv.WriteOptions(include_header=False, quoting_style="none")
+
+
+def _plain(table: pa.Table, cols: tuple[Column, ...]) -> bytes:
+    """Rows without a field to quote, by Arrow's own CSV writer (same bytes as the csv module:
+    no quotes, nulls empty, booleans true/false, ints as ints, numbers from their printed text)."""
+    names = [c.name + TEXT if c.kind in ("count", "number") else c.name for c in cols]
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table.select(names).rename_columns([c.name for c in cols]), sink, _PLAIN)
+    return sink.getvalue().to_pybytes()
+
+
+def csv_lines(table: pa.Table, cols: tuple[Column, ...]) -> bytes | memoryview:
+    """The lines of ``table`` (no header) as UTF-8 bytes, byte-identical to the csv module's."""
+    if not table.num_rows:
+        return b""
+    special = _needs_quotes(table, cols)
+    if special is None:
+        return _plain(table, cols)
+    # Rare rows with a comma, quote or line break: formatted apart, then put back in place.
+    dirty = np.nonzero(special)[0]
+    clean = np.nonzero(~special)[0]
+    pieces = [_lines(table.take(pa.array(dirty, type=pa.int64())), cols)]
+    if len(clean):
+        text = _plain(table.take(pa.array(clean, type=pa.int64())), cols)
+        ends = np.nonzero(np.frombuffer(text, dtype=np.uint8) == 10)[0] + 1
+        offsets = np.concatenate([[0], ends]).astype(np.int32)
+        pieces.append(pa.StringArray.from_buffers(len(clean), pa.py_buffer(offsets.tobytes()),
+                                                  pa.py_buffer(text)))
+    lines = pa.concat_arrays(pieces)
+    where = np.empty(table.num_rows, dtype=np.int64)  # row -> its line in ``lines``
+    where[dirty] = np.arange(len(dirty))
+    where[clean] = len(dirty) + np.arange(len(clean))
+    lines = lines.take(pa.array(where))
+    _validity, offsets_buf, data = lines.buffers()
+    bounds = np.frombuffer(offsets_buf, dtype=np.int32, count=len(lines) + 1,
+                           offset=lines.offset * 4)
+    return memoryview(data)[bounds[0]:bounds[-1]]
+
+
+def _header(names: list[str]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(names)
+    return text.getvalue().encode("utf-8")
+
+
 class CsvWriter:
     """Writes the files of one export into temp files; ``commit`` moves them into place."""
 
     def __init__(self, out: Path, excel: bool = False) -> None:
         self.out = out
         self.excel = excel
-        self._files: dict[str, tuple[Path, IO[str]]] = {}
+        self._files: dict[str, tuple[Path, IO[bytes]]] = {}
         self._done: list[tuple[Path, Path]] = []
 
-    def _open(self, name: str) -> IO[str]:
+    def _open(self, name: str) -> IO[bytes]:
         if name not in self._files:
             tmp = atomic.temp_beside(self.out / f"{name}.csv")
-            f = open(tmp, "w", encoding="utf-8", newline="")
+            f = open(tmp, "wb")
             if self.excel:
-                f.write("\ufeff")
+                f.write("\ufeff".encode("utf-8"))
             self._files[name] = (tmp, f)
-            csv.writer(f, lineterminator="\n").writerow(_kinds(name))
+            f.write(_header(list(_kinds(name))))
         return self._files[name][1]
 
     def begin(self, names: list[str]) -> None:
@@ -67,10 +165,11 @@ class CsvWriter:
         for name in names:
             self._open(name)
 
-    def write(self, name: str, frame: pd.DataFrame, years: dict | None = None) -> None:
+    def write(self, name: str, table: pa.Table) -> None:
+        """A chunk of a streamed file (an Arrow table with the file's columns, see streams.py)."""
         f = self._open(name)
-        if len(frame):
-            write_csv(f, frame, _kinds(name), header=False)
+        cols: tuple[Column, ...] = FILES.get(name) or WIDE[name.removeprefix("wide_")]
+        f.write(csv_lines(table, cols))
 
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         tmp = atomic.temp_beside(self.out / f"{name}.csv")

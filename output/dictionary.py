@@ -1,6 +1,6 @@
 """The data dictionary, generated from the schema in the code (parsers/schema.py, output/columns.py).
 
-``python -m output.dictionary`` prints the Markdown; ``docs/data-dictionary.md`` is that output.
+``python -m nianbao.output.dictionary`` prints the Markdown; ``docs/data-dictionary.md`` is that output.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nianbao.parsers.schema import SCHEMA_VERSION, SCHEMAS, TABLE_TITLES, TABLES
-from nianbao.output.columns import FILES, WIDE, Column
+from nianbao.output.columns import FILES, REPORT_KEY, SQLITE_TABLES, WIDE, Column
 
 DICTIONARY_COLUMNS = ("template", "table", "table_label", "table_meaning", "row", "row_label",
                       "row_meaning", "col", "col_label", "col_meaning", "unit")
@@ -24,6 +24,10 @@ VALUE_RULES = (
     "`origin` says how a cell was read (html, text, pdf, docx, ocr); `inferred` is true when its "
     "position was deduced from the template's identities because the rendering dropped empty "
     "cells. Trust `inferred` cells a little less.",
+    "`origin` `prose`: the tables lost this cell (left out as ambiguous, unreadable OCR) and "
+    "the report's text states it in one unambiguous clause (全年共收到政府信息公开申请25件); "
+    "never over a cell the tables have. The text's other figures are checked against the "
+    "tables (`prose.*` checks).",
 )
 
 
@@ -49,8 +53,10 @@ _NOTES = (
     "mobile twin `content/post_N.html` / `content/mpost_N.html` or `…_wap.html`; a parsed page "
     "with the same bytes; the same agency, year and template with identical facts) is one line of "
     "`reports`, the best-parsed page's, with the other URLs in `other_urls`.", "",
-    "In `nianbao.sqlite`, `reports.report_id` is the primary key and `facts`, `checks` and the "
-    "wide tables reference it (foreign keys, which datasette follows). Views: `facts_labelled` "
+    "In `nianbao.sqlite`, `reports.report_id` is the primary key and `checks` and the wide "
+    "tables reference it (foreign keys, which datasette follows). `facts` is a view with the "
+    "columns below over two compact tables, `cells` and `cell_keys` (see the end of this "
+    "section); query it as a table. Views: `facts_labelled` "
     "and `active_labelled`, `requests_labelled`, `appeals_labelled` (facts with their labels), "
     "`checks_failed`, `reports_failed` (with agency and year). `reports_fts` is a full-text "
     "index (FTS5, trigrams) of `title` and `agency`: `SELECT r.* FROM reports_fts JOIN reports "
@@ -85,6 +91,15 @@ def _files_md() -> list[str]:
                 "Columns: `report_id`, `agency`, `year`, `template`, `row`, `row_label`, then the "
                 f"table's column keys in printed order: {keys}. A column a template does not have "
                 f"is empty. Rows come in the template's printed order. {_kinds(cols[6:])}", ""]
+    out += ["### `cells`, `cell_keys` — nianbao.sqlite only: the storage behind the `facts` view",
+            "", "One line of `cells` per fact, with integer keys; each distinct cell key "
+            "once in `cell_keys`. `reports` has one more column there: "
+            f"`{REPORT_KEY.name}` ({REPORT_KEY.kind}), {REPORT_KEY.meaning}.",
+            ""]
+    for name, cols in SQLITE_TABLES.items():
+        out += [f"`{name}`:", "", "| column | type | meaning |", "|---|---|---|"]
+        out += [f"| `{c.name}` | {c.kind} | {c.meaning} |" for c in cols]
+        out.append("")
     return out
 
 
@@ -92,7 +107,7 @@ def dictionary_markdown() -> str:
     """The whole data dictionary as Markdown."""
     out = ["# Data dictionary", "",
            f"Generated from the code (`parsers/schema.py`, `output/columns.py`), schema version "
-           f"{SCHEMA_VERSION}; see SCHEMA.md for the contract. Keys never change meaning.", ""]
+           f"{SCHEMA_VERSION}; see `docs/schema.md` for the cell keys and the parse output. Keys never change meaning.", ""]
     out += _files_md()
     out += ["## Value rules", ""] + [f"- {rule}" for rule in VALUE_RULES] + [""]
     out += ["## Cell keys", ""]

@@ -1,7 +1,8 @@
 """Write a dataset to CSV, Parquet and SQLite in one streamed pass, every file replaced atomically.
 
 Reports are processed in chunks in report-id order, so memory stays flat however many reports
-there are and the same inputs always give the same bytes.
+there are and the same inputs always give the same bytes. Each chunk's facts, checks and wide
+tables are Arrow tables (output/streams.py) that go straight into the writers.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nianbao.parsers.schema import TABLES
 from nianbao.output import atomic
 from nianbao.output.csv_files import CsvWriter
 from nianbao.output.cross_year import cross_year_checks
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
-from nianbao.output.frames import checks_frame, facts_frame, reports_frame, wide_frames
+from nianbao.output.frames import reports_frame
 from nianbao.output.parquet_files import ParquetWriter
 from nianbao.output.records import Dataset, ReportCounts
 from nianbao.output.same_report import merge_rows
 from nianbao.output.sqlite_file import SqliteWriter
+from nianbao.output.streams import chunk as chunk_tables
 
 FORMATS = ("csv", "parquet", "sqlite")
 STREAMED = ["facts", "checks"] + [f"wide_{t}" for t in TABLES]
@@ -32,7 +36,7 @@ class Writer(Protocol):
     """One format's files: streamed chunks, whole tables, then an atomic commit (or abort)."""
 
     def begin(self, names: list[str]) -> None: ...
-    def write(self, name: str, frame: pd.DataFrame, years: dict) -> None: ...
+    def write(self, name: str, table: pa.Table) -> None: ...
     def write_whole(self, name: str, frame: pd.DataFrame) -> None: ...
     def commit(self) -> list[Path]: ...
     def abort(self) -> None: ...
@@ -102,18 +106,19 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
         for w in writers.values():
             w.begin(STREAMED)
         for start in range(0, len(rows), chunk_size):
-            chunk = list(dataset.contents(rows[start:start + chunk_size]))
-            years = {row.report_id: row.year for row, _f, _c in chunk}
-            frames = {"facts": facts_frame(chunk), "checks": checks_frame(chunk, extra)}
-            frames.update({f"wide_{t}": f for t, f in wide_frames(chunk).items()})
-            summary.facts += len(frames["facts"])
-            summary.checks += len(frames["checks"])
-            summary.checks_failed += int((~frames["checks"]["ok"].astype(bool)).sum())
-            for name, frame in frames.items():
+            part = rows[start:start + chunk_size]
+            tables = chunk_tables(dataset, part, start + 1, extra)
+            summary.facts += tables.facts.num_rows
+            summary.checks += tables.checks.num_rows
+            summary.checks_failed += tables.checks.num_rows - int(
+                pc.sum(pc.cast(tables.checks["ok"], pa.int64())).as_py() or 0)
+            streamed = {"facts": tables.facts, "checks": tables.checks,
+                        **{f"wide_{t}": w for t, w in tables.wide.items()}}
+            for name in STREAMED:
                 for w in writers.values():
-                    w.write(name, frame, years)
+                    w.write(name, streamed[name])
             if progress:
-                progress(len(chunk))
+                progress(len(part))
         reports = reports_frame(rows)
         dictionary = dictionary_frame()
         for fmt, w in writers.items():

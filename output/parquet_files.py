@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from nianbao.output import atomic
@@ -73,6 +74,26 @@ def to_table(name: str, frame: pd.DataFrame, partitioned: bool,
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _typed(name: str, table: pa.Table, floats: frozenset[str]) -> pa.Table:
+    """A streamed chunk (Arrow, see streams.py) in the file's schema; NotWhole as to_table."""
+    schema = schema_of(name, True, floats)
+    kinds = {c.name: c.kind for c in _columns(name)}
+    arrays, not_whole = [], set()
+    for f in schema:
+        array = table[f.name]
+        if kinds[f.name] == "count" and f.type == pa.int64():
+            try:
+                array = array.cast(pa.int64())  # safe cast: refuses to drop a fraction
+            except pa.ArrowInvalid:
+                not_whole.add(f.name)
+        elif array.type != f.type:
+            array = array.cast(f.type)
+        arrays.append(array)
+    if not_whole:
+        raise NotWhole(frozenset(not_whole))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 class ParquetWriter:
     """Streams chunks into one writer per (file, year); ``commit`` swaps the folder in."""
 
@@ -87,19 +108,25 @@ class ParquetWriter:
         for name in names:
             (self.tmp / name).mkdir(exist_ok=True)
 
-    def write(self, name: str, frame: pd.DataFrame, years: dict) -> None:
-        """``years`` maps report id to the report's year: the partition of each line."""
-        if not len(frame):
+    def write(self, name: str, table: pa.Table) -> None:
+        """A chunk of a streamed file; its ``year`` column (the report's) is the partition."""
+        if not table.num_rows:
             return
-        parts = {rid: NULL_PARTITION if y is None else str(int(y)) for rid, y in years.items()}
-        keys = np.array([parts[rid] for rid in frame["report_id"].to_numpy(dtype=object)],
-                        dtype=object)
         try:
-            table = to_table(name, frame, True, self._floats.get(name, frozenset()))
+            typed = _typed(name, table, self._floats.get(name, frozenset()))
         except NotWhole as exc:
             self._promote(name, exc.columns)
-            table = to_table(name, frame, True, self._floats[name])
-        for part in sorted(set(keys)):
+            typed = _typed(name, table, self._floats[name])
+        # One stable sort by year, then a zero-copy slice per partition (the chunk's order
+        # within each year is kept).
+        years = pc.fill_null(table["year"], -1).to_numpy()
+        order = np.argsort(years, kind="stable")
+        typed = typed.take(pa.array(order, type=pa.int64()))
+        values, starts = np.unique(years[order], return_index=True)
+        ends = list(starts[1:]) + [len(order)]
+        for year, begin, end in sorted(zip(values.tolist(), starts.tolist(), ends),
+                                       key=lambda p: (p[0] < 0, p[0])):
+            part = NULL_PARTITION if year < 0 else str(int(year))
             writer = self._writers.get((name, part))
             if writer is None:
                 folder = self.tmp / name / f"year={part}"
@@ -107,7 +134,7 @@ class ParquetWriter:
                 schema = schema_of(name, True, self._floats.get(name, frozenset()))
                 writer = pq.ParquetWriter(folder / "part-0.parquet", schema, compression="zstd")
                 self._writers[(name, part)] = writer
-            writer.write_table(table.filter(pa.array(keys == part)))
+            writer.write_table(typed.slice(begin, int(end) - begin))
 
     def _promote(self, name: str, columns: frozenset[str]) -> None:
         """Make ``columns`` of file ``name`` float64, rewriting the parts already written (rare:

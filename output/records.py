@@ -10,10 +10,14 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from nianbao.parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
 from nianbao.output.results import Carry, Stored
 from nianbao.scraper.urls import twin_key
+
+if TYPE_CHECKING:
+    from nianbao.output.results import ResultStore
 
 SUCCESS = SUCCESS_STATUSES
 # Better outcomes first, for picking among attachments.
@@ -96,10 +100,15 @@ Loader = Callable[[ReportRow], tuple[list[Fact], list[Check]]]
 
 @dataclass(slots=True)
 class Dataset:
-    """Everything an export needs: the report rows and a way to load each one's contents."""
+    """Everything an export needs: the report rows and a way to load each one's contents.
+
+    With ``store`` (the results store ``load`` reads from), export reads the facts as Arrow
+    columns straight from it, in chunks, without making Python objects per fact.
+    """
 
     reports: list[ReportRow]
     load: Loader
+    store: ResultStore | None = None
 
     def contents(self, rows: list[ReportRow]) -> Iterator[tuple[ReportRow, list[Fact], list[Check]]]:
         for row in rows:

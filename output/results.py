@@ -1,7 +1,9 @@
 """Parse results kept beside the archive (``<data>/parsed.sqlite``), so export never re-parses.
 
 One row per archived version that was parsed: the report metadata as columns, the facts and
-checks as compact JSON. A row is current when its ``sha256`` matches the archived version and
+checks as serialized Arrow record batches (``facts_arrow``, ``checks_arrow``; output/columnar.py),
+which export concatenates without making a Python object per fact. Rows stored before that
+layout keep their facts and checks as compact JSON (``facts``, ``checks``) and are still read. A row is current when its ``sha256`` matches the archived version and
 its ``parser_version`` is the running parser's; anything else is parsed again.
 """
 
@@ -13,8 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nianbao.parsers.model import Check, Fact, Number, Report
+from nianbao.output import columnar
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DB_NAME = "parsed.sqlite"
 CARRY_ROWS = ("carried_over", "carried_forward")
@@ -26,7 +33,7 @@ CREATE TABLE IF NOT EXISTS parsed (
     year INTEGER, template TEXT, script TEXT, encoding TEXT, origin TEXT,
     n_facts INTEGER NOT NULL, n_numbers INTEGER NOT NULL, checks_failed INTEGER NOT NULL,
     carry TEXT, facts TEXT NOT NULL, checks TEXT NOT NULL, warnings TEXT NOT NULL,
-    parsed_at TEXT NOT NULL);
+    parsed_at TEXT NOT NULL, facts_arrow BLOB, checks_arrow BLOB);
 CREATE INDEX IF NOT EXISTS parsed_url ON parsed(url);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT NOT NULL,
@@ -73,15 +80,6 @@ def carry_of(facts: Iterable[Fact]) -> Carry | None:
     return out or None
 
 
-def _facts_json(facts: list[Fact]) -> str:
-    rows = [[f.table, f.row, f.col, f.value, f.raw, f.unit, f.origin, f.inferred] for f in facts]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-
-
-def _checks_json(checks: list[Check]) -> str:
-    return json.dumps([[c.name, c.ok, c.lhs, c.rhs] for c in checks], separators=(",", ":"))
-
-
 _META = ("version_id, url, kind, sha256, parser_version, status, error, title, agency, year, "
          "template, script, origin, n_facts, n_numbers, checks_failed, carry, warnings")
 
@@ -110,8 +108,14 @@ class ResultStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            for col in ("facts_arrow", "checks_arrow"):  # a store made before the Arrow layout
+                if col not in self._columns():
+                    self.db.execute(f"ALTER TABLE parsed ADD COLUMN {col} BLOB")
         except sqlite3.DatabaseError as exc:
             raise ResultsError(f"{self.path}: {exc}") from None
+
+    def _columns(self) -> set[str]:
+        return {r[1] for r in self.db.execute("PRAGMA table_info(parsed)")}
 
     def close(self) -> None:
         self.db.close()
@@ -134,15 +138,18 @@ class ResultStore:
         carry = carry_of(report.facts)
         try:
             self.db.execute(
-                "INSERT OR REPLACE INTO parsed VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO parsed VALUES "
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (version_id, url, kind, sha256, parser_version, report.status, report.error,
                  report.title, report.agency, report.year, report.template, report.script,
                  report.encoding, report.origin, len(report.facts), numbers,
                  len(report.checks_failed),
                  json.dumps(carry, ensure_ascii=False) if carry else None,
-                 _facts_json(report.facts), _checks_json(report.checks),
-                 json.dumps(report.warnings, ensure_ascii=False),
-                 datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                 "", "", json.dumps(report.warnings, ensure_ascii=False),
+                 datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                 columnar.to_blob(columnar.facts_batch(
+                     columnar.in_printed_order(report.facts, report.template)), in_order=True),
+                 columnar.to_blob(columnar.checks_batch(report.checks))))
         except sqlite3.Error as exc:
             raise ResultsError(f"{self.path}: cannot store a result: {exc}") from None
 
@@ -186,10 +193,32 @@ class ResultStore:
 
     def contents(self, version_id: int) -> tuple[list[Fact], list[Check]]:
         """Facts and checks of one stored result."""
-        row = self.db.execute("SELECT facts, checks FROM parsed WHERE version_id=?",
-                              (version_id,)).fetchone()
-        if row is None:
+        got = self.columns([version_id]).get(version_id)
+        if got is None:
             return [], []
-        facts = [Fact(*f) for f in json.loads(row[0])]
-        checks = [Check(*c) for c in json.loads(row[1])]
-        return facts, checks
+        return columnar.facts_of(got[0]), columnar.checks_of(got[1])
+
+    def columns(self, version_ids: list[int]) -> dict[int, tuple["pa.RecordBatch", "pa.RecordBatch"]]:
+        """version id -> (facts, checks) as Arrow record batches, for the ids that are stored."""
+        return {vid: (f, c) for vid, (f, c, _t) in self.columns_ordered(version_ids).items()}
+
+    def columns_ordered(self, version_ids: list[int]
+                        ) -> dict[int, tuple["pa.RecordBatch", "pa.RecordBatch", object]]:
+        """version id -> (facts, checks, order): ``order`` is the template whose printed order
+        the facts are already in, ``columnar.UNSORTED`` when they are as parsed."""
+        has_arrow = "facts_arrow" in self._columns()
+        cols = "facts_arrow, checks_arrow" if has_arrow else "NULL, NULL"
+        out = {}
+        for start in range(0, len(version_ids), 500):  # SQLite's limit on bound parameters
+            ids = version_ids[start:start + 500]
+            marks = ",".join("?" * len(ids))
+            rows = self.db.execute(f"SELECT version_id, {cols}, facts, checks, template FROM "
+                                   f"parsed WHERE version_id IN ({marks})", ids).fetchall()
+            for vid, fa, ca, fj, cj, template in rows:
+                out[vid] = (columnar.from_blob(fa, columnar.FACT_SCHEMA) if fa is not None
+                            else columnar.facts_batch([Fact(*f) for f in json.loads(fj)]),
+                            columnar.from_blob(ca, columnar.CHECK_SCHEMA) if ca is not None
+                            else columnar.checks_batch([Check(*c) for c in json.loads(cj)]),
+                            template if fa is not None and fa[:1] == columnar.SORTED_TAG
+                            else columnar.UNSORTED)
+        return out

@@ -106,4 +106,4 @@ def merge_rows(dataset: Dataset) -> list[ReportRow]:
 
 def merge_same(dataset: Dataset) -> Dataset:
     """The same dataset with one row per report (facts still loaded lazily, by the kept row)."""
-    return Dataset(merge_rows(dataset), dataset.load)
+    return Dataset(merge_rows(dataset), dataset.load, dataset.store)

@@ -1,7 +1,11 @@
 """One SQLite file, ``nianbao.sqlite``: every dataset as a table, indexes, and labelled views.
 
-Built in a temp file beside the old one (journal off: nobody else sees it yet) and renamed
-over it at the end, so readers always open a complete database.
+Facts are stored compactly: ``cells`` holds one line per fact with integer keys (the report's
+``reports.report_key``, the cell's ``cell_keys.cell_key``), the value, and ``raw`` / ``origin``
+only where they differ from the value's text / the report's origin; the ``facts`` view gives
+back today's columns, so queries on ``facts`` work unchanged. Built in a temp file beside the
+old one (journal off: nobody else sees it yet) and renamed over it at the end, so readers
+always open a complete database.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nianbao.output import atomic
 from nianbao.output.columns import FILES, WIDE, Column
@@ -22,20 +29,43 @@ _TYPES = {"str": "TEXT", "int": "INTEGER", "count": "INTEGER", "float": "REAL",
           "number": "NUMERIC", "bool": "INTEGER", "timestamp": "TEXT"}
 log = logging.getLogger("nianbao")
 
+# Clustered by report (no rowid, no separate index): a report's cells are one range of the
+# primary key, in printed order (``seq``).
+CELLS = """CREATE TABLE cells (
+    report_key INTEGER NOT NULL REFERENCES reports(report_key), seq INTEGER NOT NULL,
+    cell_key INTEGER NOT NULL REFERENCES cell_keys(cell_key),
+    value NUMERIC, raw TEXT, origin TEXT, inferred INTEGER NOT NULL,
+    PRIMARY KEY (report_key, seq)) WITHOUT ROWID"""
+CELL_KEYS = ('CREATE TABLE cell_keys (cell_key INTEGER PRIMARY KEY, "table" TEXT NOT NULL, '
+             '"row" TEXT NOT NULL, col TEXT NOT NULL, unit TEXT)')
+_INSERT_CELL = "INSERT INTO cells VALUES (?,?,?,?,?,?,?)"
+
+
+def _raw_kept(facts: pa.Table) -> pa.Array:
+    """``raw``, null where it is the text the facts view prints for the value: a whole number
+    (stored as an INTEGER by the NUMERIC column) printed as an integer. Other raws are kept."""
+    value = facts["value"]
+    whole = pc.and_(pc.equal(value, pc.floor(value)), pc.less(pc.abs(value), 2.0 ** 53))
+    whole = pc.fill_null(whole, False)
+    as_int = pc.cast(pc.cast(pc.if_else(whole, value, 0.0), pa.int64()), pa.string())
+    same = pc.fill_null(pc.and_(whole, pc.equal(facts["raw"], as_int)), False)
+    return pc.if_else(same, pa.scalar(None, pa.string()), facts["raw"])
+
+
+# Only what the README's queries, the views and datasette's links need.
 INDEXES = (
     'CREATE INDEX reports_agency_year ON reports(agency, year)',
-    'CREATE INDEX reports_year ON reports(year)',
-    'CREATE INDEX facts_report ON facts(report_id)',
-    'CREATE INDEX facts_cell ON facts("table", "row", col)',
-    'CREATE INDEX checks_report ON checks(report_id)',
-    'CREATE INDEX checks_name ON checks(name, ok)',
-    'CREATE INDEX wide_active_report ON wide_active(report_id)',
-    'CREATE INDEX wide_requests_report ON wide_requests(report_id)',
-    'CREATE INDEX wide_appeals_report ON wide_appeals(report_id)',
+    'CREATE INDEX cells_cell ON cells(cell_key)',
     'CREATE UNIQUE INDEX dictionary_key ON dictionary(template, "table", "row", col)',
 )
 
 VIEWS = (
+    """CREATE VIEW facts AS
+       SELECT r.report_id, k."table", k."row", k.col, c.value,
+              coalesce(c.raw, CAST(c.value AS TEXT)) AS raw, k.unit,
+              coalesce(c.origin, r.origin) AS origin, c.inferred
+       FROM cells c JOIN reports r ON r.report_key = c.report_key
+       JOIN cell_keys k ON k.cell_key = c.cell_key""",
     """CREATE VIEW facts_labelled AS
        SELECT f.report_id, r.agency, r.year, r.template, f."table", d.table_label, f."row",
               d.row_label, f.col, d.col_label, f.value, f.unit, f.raw, f.origin, f.inferred
@@ -95,7 +125,13 @@ def _column_sql(name: str, c: Column) -> str:
 
 def _create(name: str) -> str:
     cols = ", ".join(_column_sql(name, c) for c in _columns(name))
+    if name == "reports":  # the integer key cells refer to
+        cols += ", report_key INTEGER NOT NULL UNIQUE"
     return f'CREATE TABLE "{name}" ({cols})'
+
+
+def _pylist(table: pa.Table, name: str) -> list:
+    return table[name].to_pylist()
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[tuple]:
@@ -118,18 +154,55 @@ class SqliteWriter:
         self.db.execute("BEGIN")
 
     def begin(self, names: list[str]) -> None:
+        self.db.execute(CELLS)
+        self._cell_keys: dict[tuple, int] = {}
         for name in names:
-            self.db.execute(_create(name))
+            if name != "facts":
+                self.db.execute(_create(name))
 
-    def write(self, name: str, frame: pd.DataFrame, years: dict | None = None) -> None:
-        if not len(frame):
+    def write(self, name: str, table: pa.Table) -> None:
+        """A chunk of a streamed file (Arrow, see streams.py); facts go to ``cells``."""
+        if not table.num_rows:
             return
-        marks = ",".join("?" * len(frame.columns))
-        self.db.executemany(f'INSERT INTO "{name}" VALUES ({marks})', _rows(frame))
+        if name == "facts":
+            self._cells(table)
+            return
+        names = [c.name for c in _columns(name)]
+        marks = ",".join("?" * len(names))
+        self.db.executemany(f'INSERT INTO "{name}" VALUES ({marks})',
+                            zip(*(_pylist(table, n) for n in names)))
+
+    def _cells(self, facts: pa.Table) -> None:
+        unit = pc.fill_null(facts["unit"], "\x00")
+        key = pc.binary_join_element_wise(facts["table"], facts["row"], facts["col"], unit, "\x1f")
+        if isinstance(key, pa.ChunkedArray):
+            key = key.combine_chunks()
+        encoded = key.dictionary_encode()
+        ids = []
+        for text in encoded.dictionary.to_pylist():
+            t, r, c, u = text.split("\x1f")
+            ids.append(self._cell_keys.setdefault((t, r, c, None if u == "\x00" else u),
+                                                  len(self._cell_keys) + 1))
+        cell = np.array(ids, dtype=np.int64)[
+            encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+        same = pc.fill_null(pc.equal(facts["origin"], facts["report_origin"]), False)
+        origin = pc.if_else(same, pa.scalar(None, pa.string()), facts["origin"])
+        keys = facts["report_key"].to_numpy()
+        starts = np.concatenate([[0], np.nonzero(np.diff(keys))[0] + 1])
+        seq = np.arange(len(keys)) - np.repeat(starts, np.diff(np.append(starts, len(keys))))
+        self.db.executemany(_INSERT_CELL, zip(
+            keys.tolist(), seq.tolist(), cell.tolist(), _pylist(facts, "value"),
+            _raw_kept(facts).to_pylist(), origin.to_pylist(),
+            pc.cast(facts["inferred"], pa.int8()).to_pylist()))
 
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         self.db.execute(_create(name))
-        self.write(name, frame)
+        if not len(frame):
+            return
+        if name == "reports":  # report-id order, as the chunks' report keys
+            frame = frame.assign(report_key=np.arange(1, len(frame) + 1))
+        marks = ",".join("?" * len(frame.columns))
+        self.db.executemany(f'INSERT INTO "{name}" VALUES ({marks})', _rows(frame))
 
     def _full_text(self) -> None:
         """``reports_fts``, or a warning when this SQLite has no FTS5 (the export goes on)."""
@@ -145,6 +218,9 @@ class SqliteWriter:
         self.db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
     def commit(self) -> list[Path]:
+        self.db.execute(CELL_KEYS)
+        self.db.executemany("INSERT INTO cell_keys VALUES (?,?,?,?,?)",
+                            ((k, *cell) for cell, k in self._cell_keys.items()))
         for sql in INDEXES + VIEWS:
             self.db.execute(sql)
         self._full_text()

@@ -75,12 +75,16 @@ def test_parquet_is_typed_and_partitioned_by_year(out: Path) -> None:
 def test_sqlite_tables_types_indexes_views(out: Path) -> None:
     with sqlite3.connect(out / "nianbao.sqlite") as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"reports", "facts", "checks", "wide_active", "wide_requests", "wide_appeals",
-                "dictionary"} <= tables
+        assert {"reports", "cells", "cell_keys", "checks", "wide_active", "wide_requests",
+                "wide_appeals", "dictionary"} <= tables
         views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='view'")}
-        assert {"facts_labelled", "requests_labelled", "checks_failed", "reports_failed"} <= views
+        assert {"facts", "facts_labelled", "requests_labelled", "checks_failed",
+                "reports_failed"} <= views
         indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-        assert {"facts_report", "facts_cell", "checks_report", "reports_agency_year"} <= indexes
+        assert {"cells_cell", "reports_agency_year"} <= indexes  # cells: clustered by report
+        plan = " ".join(r[3] for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM facts WHERE report_id = ?", (RID_2022,)))
+        assert "SCAN" not in plan, plan  # a report's facts without reading the others
         cols = [r[1] for r in db.execute("PRAGMA table_info(facts)")]
         assert cols == _names(FACTS)
         types = dict(db.execute("SELECT raw, typeof(value) FROM facts WHERE report_id=?",

@@ -95,9 +95,13 @@ def test_sqlite_primary_and_foreign_keys(out: Path) -> None:
     with sqlite3.connect(out / "nianbao.sqlite") as db:
         pk = [(r[1], r[5]) for r in db.execute("PRAGMA table_info(reports)") if r[5]]
         assert pk == [("report_id", 1)]
-        for table in ("facts", "checks", "wide_active", "wide_requests", "wide_appeals"):
+        for table in ("checks", "wide_active", "wide_requests", "wide_appeals"):
             fks = db.execute(f"PRAGMA foreign_key_list({table})").fetchall()
             assert [(r[2], r[3], r[4]) for r in fks] == [("reports", "report_id", "report_id")], table
+        # facts is a view over compact cells with integer keys into reports and cell_keys.
+        fks = sorted((r[2], r[3], r[4]) for r in db.execute("PRAGMA foreign_key_list(cells)"))
+        assert fks == [("cell_keys", "cell_key", "cell_key"),
+                       ("reports", "report_key", "report_key")]
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         with pytest.raises(sqlite3.IntegrityError):
             db.execute("INSERT INTO reports(report_id, source_url) SELECT report_id, 'x' "
