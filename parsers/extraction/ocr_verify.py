@@ -1,8 +1,10 @@
 """Guard facts read by OCR: low confidence and broken identities never pass silently.
 
 - Facts from cells whose OCR confidence is below ``DROP_CONFIDENCE`` (or cells with ink that
-  OCR could not read) are left out with a warning; below ``WARN_CONFIDENCE`` they are kept
-  with a warning.
+  OCR could not read) are left out with a warning. Below ``WARN_CONFIDENCE`` they are kept:
+  named in a warning when the reading could change a number that matters (a non-zero, or a
+  cell in an identity that does not hold), counted in one summary line otherwise (zeros
+  and blanks whose identities hold: dozens of warnings on zeros told a reader nothing).
 - A row of ``requests`` or ``appeals`` whose numbers break its ``row_sum`` identity is left
   out with a warning: one of its cells was misread, and OCR cannot say which.
 - A column that breaks ``balance`` or ``closed_sum`` is named in a warning (its checks fail).
@@ -27,7 +29,7 @@ DROP_CONFIDENCE = 0.5
 _MARK = 987_000_000  # marker numbers: far beyond any count in a report
 
 
-def _doubtful_facts(doc: AttachmentDocument, hint: str | None
+def _doubtful_facts(doc: AttachmentDocument, hint: str | None, facts: list[Fact]
                     ) -> dict[tuple[str, str, str], float]:
     """(table, row, col) of facts read from cells below WARN_CONFIDENCE -> confidence."""
     doubtful = {k: c for k, c in doc.confidence.items() if c < WARN_CONFIDENCE}
@@ -37,20 +39,37 @@ def _doubtful_facts(doc: AttachmentDocument, hint: str | None
     lines: list[Line] = []
     for li, line in enumerate(doc.lines):
         cells = list(line.cells)
+        # A marker in a label or header cell (an unreadable label, a speck in a blank
+        # corner) would change how extraction reads the row: a doubtful blank is marked
+        # only after a label.
+        label = False
         for ci, text in enumerate(cells):
             conf = doubtful.get((li, ci))
-            if conf is not None and read_value(text) is not None:
+            is_value = read_value(text) is not None
+            if text and not is_value:
+                label = True
+            if conf is not None and is_value and (text or label):
                 mark = str(_MARK + len(marks))
                 marks[mark] = conf
                 cells[ci] = mark
         lines.append(Line(cells, line.boundary, line.lead_gap))
     if not marks:
         return {}
+    worst = min(marks.values())
     try:
         marked = extract(Document(doc.origin, lines, doc.titles), hint)
-    except Exception:  # noqa: BLE001 - then every fact in a doubtful row is doubtful
-        return {}
-    return {(f.table, f.row, f.col): marks[f.raw] for f in marked.facts if f.raw in marks}
+    except Exception:  # noqa: BLE001 - then every fact is as doubtful as the worst cell
+        return {(f.table, f.row, f.col): worst for f in facts}
+    out = {(f.table, f.row, f.col): marks[f.raw] for f in marked.facts if f.raw in marks}
+    # Facts the marked copy did not give (its rows read differently) cannot be told apart
+    # from the doubtful cells: they are as doubtful as the worst of them, never trusted.
+    have = {(f.table, f.row, f.col) for f in marked.facts}
+    for f in facts:
+        key = (f.table, f.row, f.col)
+        if key not in have:
+            out.setdefault(key, worst)
+    return out
+
 
 
 def verify(doc: AttachmentDocument, facts: list[Fact], template: str, hint: str | None,
@@ -58,8 +77,9 @@ def verify(doc: AttachmentDocument, facts: list[Fact], template: str, hint: str 
     """The facts to keep and the warnings about the rest (``said``: warnings given already,
     not repeated)."""
     warnings: list[str] = []
-    doubtful = _doubtful_facts(doc, hint)
+    doubtful = _doubtful_facts(doc, hint, facts)
     kept: list[Fact] = []
+    low: list[tuple[Fact, float]] = []  # kept, read below WARN_CONFIDENCE
     dropped_rows: set[tuple[str, str]] = set()
     for f in facts:
         conf = doubtful.get((f.table, f.row, f.col))
@@ -71,8 +91,7 @@ def verify(doc: AttachmentDocument, facts: list[Fact], template: str, hint: str 
                 f"read as {f.raw!r} with confidence {conf:.2f}")
             warnings.append(f"OCR: {f.table}.{f.row}.{f.col} {what}; left out")
         else:
-            warnings.append(f"OCR: {f.table}.{f.row}.{f.col} read as {f.raw!r} with low "
-                            f"confidence {conf:.2f}; kept, check it")
+            low.append((f, conf))
             kept.append(f)
     bad_rows: set[tuple[str, str]] = set()
     for check in run_checks(kept, template):
@@ -85,12 +104,62 @@ def verify(doc: AttachmentDocument, facts: list[Fact], template: str, hint: str 
         warnings.append(f"OCR: {table}.{row} breaks its row sum ({check.lhs} != {check.rhs}): "
                         "a cell was misread; row left out")
     kept = [f for f in kept if (f.table, f.row) not in bad_rows]
-    for check in run_checks(kept, template):
+    checks = run_checks(kept, template)
+    failed = {c.name for c in checks if not c.ok}
+    low = [(f, c) for f, c in low if (f.table, f.row) not in bad_rows]
+    warnings += _low_confidence(low, {c.name for c in checks}, failed)
+    for check in checks:
         if not check.ok and (".balance." in check.name or ".closed_sum." in check.name):
+            doubt = [f"{f.row}.{f.col}" for f, _ in low
+                     if check.name in _identities(f, {check.name})]
+            among = (f"; read with low confidence in it: {', '.join(doubt[:6])}"
+                     f"{' …' if len(doubt) > 6 else ''}" if doubt else "")
             warnings.append(f"OCR: {check.name} does not hold ({check.lhs} != {check.rhs}); "
-                            "a cell in that column may be misread")
+                            f"a cell in that column may be misread{among}")
     warnings += _unread_rows(kept, template, warnings + list(said or ()))
     return kept, warnings
+
+
+def _identities(f: Fact, names: set[str]) -> list[str]:
+    """The checks (of those run) that a fact takes part in: its row's sum and, in the
+    requests table, its column's balance and closed sum."""
+    out = [f"{f.table}.row_sum.{f.row}"]
+    if f.table == "requests":
+        out += [f"requests.balance.{f.col}", f"requests.closed_sum.{f.col}"]
+    return [n for n in out if n in names]
+
+
+def _low_confidence(low: list[tuple[Fact, float]], names: set[str],
+                    failed: set[str]) -> list[str]:
+    """Warnings a reader can act on: each low-confidence non-zero by name (its reading could
+    change a number that matters); zeros and blanks in one summary line, saying whether the
+    table's identities hold for them (a column identity that fails names its low-confidence
+    cells itself)."""
+    out: list[str] = []
+    consistent = unchecked = in_failed = 0
+    for f, conf in low:
+        ids = _identities(f, names)
+        if f.value not in (0, None):
+            out.append(f"OCR: {f.table}.{f.row}.{f.col} read as {f.raw!r} with low "
+                       f"confidence {conf:.2f}; kept, check it")
+        elif any(n in failed for n in ids):
+            in_failed += 1
+        elif ids:
+            consistent += 1
+        else:
+            unchecked += 1
+    if consistent or unchecked or in_failed:
+        n = consistent + unchecked + in_failed
+        parts = [f"{consistent} consistent with the table's identities"] if consistent else []
+        if unchecked:
+            parts.append(f"{unchecked} in rows no identity covers")
+        if in_failed:
+            parts.append(f"{in_failed} in a column whose identity fails (named below)")
+        what = ("all consistent with the table's identities" if parts == [parts[0]] and
+                consistent else ", ".join(parts))
+        out.append(f"OCR: {n} cell{'s' if n > 1 else ''} read with low confidence as 0 or "
+                   f"blank, {what}; kept")
+    return out
 
 
 def _unread_rows(facts: list[Fact], template: str, said: list[str]) -> list[str]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 WALL_SHARE = 0.7  # share of a boundary a line must cover to separate two cells
+INK_CONTRAST = 40  # grey levels below the local paper that count as ink (light grey rules
+# on a shaded header still do; JPEG ringing and paper texture do not)
 
 
 @dataclass(slots=True)
@@ -52,10 +54,16 @@ def _cv2():  # type: ignore[no-untyped-def]
 
 
 def binarize(gray: np.ndarray) -> np.ndarray:
-    """Ink as 255, paper as 0 (Otsu on a lightly denoised page)."""
+    """Ink as 255, paper as 0: pixels darker than their neighbourhood's paper (a closing
+    with a kernel wider than any stroke or rule), so 1-pixel, grey, coloured, anti-aliased
+    and JPEG-blurred lines survive, and shaded header cells count as paper. (A median filter
+    and Otsu, as before, erased 1-pixel rules and lost the grid.)"""
     cv2 = _cv2()
-    blur = cv2.medianBlur(gray, 3)
-    return cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    k = max(9, gray.shape[1] // 90) | 1
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    dark = cv2.subtract(paper, gray)
+    return cv2.threshold(dark, INK_CONTRAST, 255, cv2.THRESH_BINARY)[1]
 
 
 def skew_angle(bw: np.ndarray) -> float:

@@ -1,11 +1,16 @@
 """Images and scanned PDF pages to lines of cells, by OCR.
 
 RapidOCR (``rapidocr-onnxruntime``: PaddleOCR's Chinese detection and recognition models
-converted to ONNX and shipped inside the wheel) reads the text boxes offline. Tables are
-rebuilt from the ruling lines (:mod:`parsers.readers.lattice`): lines are erased before OCR (so a
-rule is never read as ``1`` or ``|``), each text box goes to the cell holding its centre, and
-a cell keeps the lowest confidence of its boxes. A cell that holds ink but no text that OCR
-could read gets confidence 0, so it is left out with a warning rather than read as blank.
+converted to ONNX and shipped inside the wheel) reads the text offline. Tables are rebuilt
+from the ruling lines (:mod:`parsers.readers.lattice`), which are erased before OCR (a rule
+is never read as ``1`` or ``|``). Text is placed by geometry, not by the detection model:
+each cell's interior is cut into its text lines by its ink, and each line is recognised from
+its own crop, so a text never runs over a rule into the next cell (the detector, run over
+the whole page, joined neighbouring numbers into one token such as ``132012220`` when the
+grid was not found). Two numbers side by side in one cell (a rule the grid lacks) are left
+out, never joined. Only strips outside tables that are not plain text lines go to the
+detector. A cell that holds ink but no text OCR could read gets confidence 0, so it is left
+out with a warning rather than read as blank.
 """
 
 from __future__ import annotations
@@ -31,8 +36,16 @@ from nianbao.parsers.limits import (MAX_IMAGE_PIXELS, MAX_OCR_PAGES, OCR_RENDER_
 from nianbao.parsers.values import read_value
 
 INSTALL_HINT = "OCR needs rapidocr-onnxruntime: pip install rapidocr-onnxruntime"
-MAX_SIDE = 4000  # OCR works on the page at this size at most (longer side, pixels)
-_INK_SHARE = 0.004  # share of a cell's interior that is ink when something is printed there
+MAX_SIDE = 4000  # the detection model works on strips at this size at most (longer side)
+MAX_WIDTH = 2600  # wider pages (beyond 300 dpi A4) are scaled down first
+_LINE_JOIN = 1.6  # pieces of ink rows within this many character heights are one line
+_WORD_GAP = 1.2  # a blank this many character heights wide separates two texts in a line
+_TALL = 2.2  # ink rows outside tables taller than this many lines go to the detector
+_DUST = 0.3  # ink smaller than this many character heights both ways is no character
+_SPECK_AREA = 4  # ink components smaller than this (pixels) are specks
+_BATCH = 32  # crops recognised together
+_REC_HEIGHT = 48  # the recognition model's input height
+_PAD = 0.4  # padding around a text line, in line heights (less reads worse at 96 dpi)
 
 _engine: Any = None
 _lock = threading.Lock()
@@ -49,13 +62,21 @@ def engine() -> Any:
                 raise Unsupported(INSTALL_HINT) from None
             # A wider box around each text (unclip 2.3, default 1.6) reads lone digits in
             # table cells with far higher confidence (0 no longer comes back as o or 。).
-            # NIANBAO_OCR_THREADS caps onnxruntime's threads (one per core by default), for
-            # workers that run several documents side by side.
-            threads = int(os.environ.get("NIANBAO_OCR_THREADS", "-1") or -1)
+            # NIANBAO_OCR_THREADS sets onnxruntime's threads; by default one per core this
+            # process may run on (onnxruntime counts the machine's cores, and a worker pinned
+            # to one core then ran twice as slowly, its threads taking turns).
+            threads = int(os.environ.get("NIANBAO_OCR_THREADS", "0") or 0) or _cores()
             _engine = RapidOCR(text_score=0.2, use_cls=False, max_side_len=MAX_SIDE,
                                print_verbose=False, det_unclip_ratio=2.3,
-                               intra_op_num_threads=threads)
+                               intra_op_num_threads=threads, inter_op_num_threads=1)
         return _engine
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(slots=True)
@@ -111,6 +132,8 @@ def clean_cell(text: str) -> str:
 
 
 def _boxes(gray: np.ndarray) -> list[Box]:
+    """Text boxes found by the detection model (used only where no grid says where text
+    lies: strips outside tables that do not look like plain text lines)."""
     result, _ = engine()(np.ascontiguousarray(gray))
     out = []
     for points, text, score in result or []:
@@ -152,72 +175,269 @@ def _join(boxes: list[Box]) -> str:
     return join_wrapped(["".join(b.text for b in row) for row in _rows_of(boxes)])
 
 
-def _split_by_cells(b: Box, t: Table) -> list[tuple[Box, Any]]:
-    """A box that runs over a cell wall (two wrapped header words read as one line) split
-    at the wall, its characters shared by width; most boxes lie in one cell."""
-    cuts = [x for x in t.xs if b.x0 + 2 < x < b.x1 - 2]
-    spans: list[tuple[float, float, Any]] = []
-    for x0, x1 in zip([b.x0, *cuts], [*cuts, b.x1]):
-        cell = t.cell_at((x0 + x1) / 2, b.cy)
-        if cell is None:
-            continue
-        if spans and spans[-1][2] is cell:
-            spans[-1] = (spans[-1][0], x1, cell)
+# --- where the text lies: ink runs, no detection model -------------------------------------
+
+
+def _runs(profile: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of True in a 1-D profile, runs closer than ``gap`` joined."""
+    idx = np.flatnonzero(profile)
+    if not idx.size:
+        return []
+    cut = np.flatnonzero(np.diff(idx) > gap)
+    starts = np.concatenate(([idx[0]], idx[cut + 1]))
+    ends = np.concatenate((idx[cut], [idx[-1]])) + 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def _bands(ink: np.ndarray, height: float) -> list[tuple[int, int]]:
+    """Text lines of an ink area by its row profile; pieces of one line (二, 三, a dash over
+    a digit) are joined while the whole stays within a line's height."""
+    bands = _runs(ink.any(axis=1), 1)
+    out: list[tuple[int, int]] = []
+    for y0, y1 in bands:
+        if out and y1 - out[-1][0] <= _LINE_JOIN * height:
+            out[-1] = (out[-1][0], y1)
         else:
-            spans.append((x0, x1, cell))
-    if len(spans) <= 1:
-        return [(b, spans[0][2])] if spans else []
-    out, start, width = [], 0, b.x1 - b.x0
-    for k, (x0, x1, cell) in enumerate(spans):
-        end = len(b.text) if k == len(spans) - 1 else start + round(
-            len(b.text) * (x1 - x0) / width)
-        piece = b.text[start:end]
-        if piece.strip():
-            out.append((Box(x0, b.y0, x1, b.y1, piece, b.score), cell))
-        start = end
+            out.append((y0, y1))
     return out
 
 
-def _has_ink(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> bool:
-    m = max(5, min(x1 - x0, y1 - y0) // 6)  # keep clear of the erased rules' fringes
-    inner = ink[y0 + m:y1 - m, x0 + m:x1 - m]
-    return inner.size > 0 and float(inner.mean()) / 255 > _INK_SHARE
+def _text_height(ink: np.ndarray, areas: list[tuple[int, int, int, int]]) -> float:
+    """The page's character height: the usual height of a line of ink in its cells."""
+    heights = []
+    for x0, y0, x1, y1 in areas:
+        for a, b in _runs(ink[y0:y1, x0:x1].any(axis=1), 1):
+            if b - a >= 3:
+                heights.append(b - a)
+    return float(np.percentile(heights, 75)) if heights else 20.0
 
 
-def _ink_box(ink: np.ndarray, cell: Any) -> tuple[int, int, int, int] | None:
-    """Bounding box of the ink inside a cell, or None for an empty cell."""
-    m = max(5, min(cell.x1 - cell.x0, cell.y1 - cell.y0) // 6)
-    if not _has_ink(ink, cell.x0, cell.y0, cell.x1, cell.y1):
-        return None
-    ys, xs = np.nonzero(ink[cell.y0 + m:cell.y1 - m, cell.x0 + m:cell.x1 - m])
-    return (cell.x0 + m + int(xs.min()), cell.y0 + m + int(ys.min()),
-            cell.x0 + m + int(xs.max()) + 1, cell.y0 + m + int(ys.max()) + 1)
+@dataclass(slots=True)
+class _Piece:
+    """One text line (or part of one) to recognise: its place on the page and its crop."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    key: Any  # the table cell (id) it lies in, or None outside tables
 
 
-def _second_look(clean: np.ndarray, ink: np.ndarray, tables: list[Table],
-                 in_cells: dict[int, dict[int, list[Box]]]) -> None:
-    """Cells with ink where detection found no text (a lone narrow 1 is easy to miss):
-    recognise the inked area directly, in one batch."""
-    todo: list[tuple[int, Any, tuple[int, int, int, int]]] = []
-    for ti, t in enumerate(tables):
-        for row in t.rows:
-            for cell in row:
-                if id(cell) not in in_cells[ti]:
-                    box = _ink_box(ink, cell)
-                    if box is not None:
-                        todo.append((ti, cell, box))
-    if not todo:
-        return
-    crops = []
-    for _, _, (x0, y0, x1, y1) in todo:
-        pad = max(6, (y1 - y0) // 2)
-        crop = clean[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
-        crops.append(np.ascontiguousarray(np.dstack([crop] * 3)))
-    results, _ = engine().text_rec(crops)
-    for (ti, cell, (x0, y0, x1, y1)), res in zip(todo, results):
-        text, score = str(res[0]).strip(), float(res[1])
-        if text:
-            in_cells[ti][id(cell)] = [Box(x0, y0, x1, y1, text, score)]
+def _pieces(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, height: float,
+            key: Any) -> list[_Piece]:
+    """The text lines in an area, each cut where a gap is wider than a character (numbers
+    side by side in a cell without a rule between them stay apart)."""
+    area = ink[y0:y1, x0:x1]
+    out = []
+    for a, b in _bands(area, height):
+        for c, d in _runs(area[a:b].any(axis=0), max(2, round(_WORD_GAP * height))):
+            if max(b - a, d - c) < _DUST * height:
+                continue  # dust, or a rule's fringe left after deskewing: no character
+            out.append(_Piece(x0 + c, y0 + a, x0 + d, y0 + b, key))
+    return out
+
+
+def _single_glyph(p: _Piece) -> bool:
+    """A piece one narrow character wide (a lone digit)."""
+    return p.x1 - p.x0 < 0.85 * (p.y1 - p.y0)
+
+
+def _crop(clean: np.ndarray, p: _Piece) -> np.ndarray:
+    """The piece on white, padded as the recogniser expects (0.4 of the line's height
+    around it). A lone narrow character is printed twice: alone, a 0 reads as o or 。 with
+    confidence near 0.5; doubled, 00 reads right with confidence near 1."""
+    h, w = p.y1 - p.y0, p.x1 - p.x0
+    pad = max(3, round(_PAD * h))
+    glyph = clean[p.y0:p.y1, p.x0:p.x1]
+    if _single_glyph(p):
+        gap = max(2, round(0.3 * h))
+        glyph = np.hstack([glyph, np.full((h, gap), 255, np.uint8), glyph])
+        w = glyph.shape[1]
+    out = np.full((h + 2 * pad, w + 2 * pad), 255, np.uint8)
+    out[pad:pad + h, pad:pad + w] = glyph
+    return out
+
+
+def _undouble(text: str, score: float) -> tuple[str, float]:
+    """The reading of a doubled glyph: the character when both copies read alike; else
+    the text with a confidence low enough to leave it out."""
+    t = unicodedata.normalize("NFKC", text)
+    if len(t) == 2 and t[0] == t[1]:
+        return t[0], score
+    if len(t) == 1:  # the copies read as one character (a wide mark)
+        return t, min(score, 0.4)
+    return text, min(score, 0.3)
+
+
+def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Text and confidence of each crop (grey, one text line). Crops are batched by width
+    and padded only to the widest of their batch: RapidOCR pads every crop to 320 pixels,
+    which made recognising short numbers several times slower than it needs to be."""
+    if not crops:
+        return []
+    rec = engine().text_rec
+    first: dict[bytes, int] = {}  # a clean screenshot prints every 0 with the same pixels
+    same = [first.setdefault(c.tobytes() + bytes(str(c.shape), "ascii"), k)
+            for k, c in enumerate(crops)]
+    todo = [k for k in range(len(crops)) if same[k] == k]
+    ratios = [c.shape[1] / c.shape[0] for c in crops]
+    order = sorted(todo, key=ratios.__getitem__)
+    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    i = 0
+    while i < len(order):
+        j = i + 1
+        while (j < len(order) and j - i < _BATCH
+               and ratios[order[j]] <= 1.25 * ratios[order[i]] + 0.5):
+            j += 1
+        idx = order[i:j]
+        widest = max(ratios[k] for k in idx)
+        batch = np.stack([_normalised(crops[k], widest) for k in idx])
+        preds = rec.session(batch)[0]
+        for k, res in zip(idx, _decode(preds)):
+            out[k] = res
+        i = j
+    return [out[same[k]] for k in range(len(crops))]
+
+
+_folds: tuple[list[str], dict[int, np.ndarray], list[int]] | None = None
+
+
+def _fold_table() -> tuple[list[str], dict[int, np.ndarray], list[int]]:
+    """The recogniser's characters, and for each character that has look-alikes of the
+    same meaning (0 and full-width ０, ( and （) the indexes of all of them."""
+    global _folds
+    if _folds is None:
+        chars = list(engine().text_rec.postprocess_op.character)
+        canon: dict[str, list[int]] = {}
+        for i, c in enumerate(chars):
+            canon.setdefault(unicodedata.normalize("NFKC", c), []).append(i)
+        groups = {i: np.array(ix) for ix in canon.values() if len(ix) > 1 for i in ix}
+        cls = list(range(len(chars)))
+        for ix in canon.values():
+            for i in ix:
+                cls[i] = ix[0]
+        _folds = (chars, groups, cls)
+    return _folds
+
+
+def _decode(preds: np.ndarray) -> list[tuple[str, float]]:
+    """CTC greedy decoding where look-alikes of the same meaning share their probability:
+    the model splits a 0 between 0 and ０, which RapidOCR reports as confidence 0.5."""
+    chars, groups, cls = _fold_table()
+    out = []
+    for p in preds:
+        best = p.argmax(axis=1)
+        text, confs, last = [], [], -1
+        for t, a in enumerate(best.tolist()):
+            c = cls[a]
+            if a == 0 or c == last:  # blank, or the same character again
+                last = c if a != 0 else -1
+                if a != 0 and confs:
+                    confs[-1] = max(confs[-1], float(p[t, groups[a]].sum() if a in groups
+                                                     else p[t, a]))
+                continue
+            last = c
+            text.append(chars[a])
+            confs.append(float(p[t, groups[a]].sum() if a in groups else p[t, a]))
+        out.append(("".join(text).strip(), float(np.mean(confs)) if confs else 0.0))
+    return out
+
+
+def _normalised(crop: np.ndarray, ratio: float) -> np.ndarray:
+    """A crop as the recogniser's input (3 x 48 x 48*ratio, values -1..1), padded on the
+    right with paper: RapidOCR pads with grey, which lowers the confidence of a short text
+    batched with longer ones."""
+    import cv2
+
+    h = _REC_HEIGHT
+    width = max(1, int(h * ratio))
+    w = min(width, int(np.ceil(h * crop.shape[1] / crop.shape[0])))
+    line = np.full((h, width), 255, np.uint8)
+    line[:, :w] = cv2.resize(crop, (w, h), interpolation=cv2.INTER_LINEAR if crop.shape[0] < h
+                             else cv2.INTER_AREA)
+    x = line.astype(np.float32) * (2 / 255) - 1
+    return np.broadcast_to(x, (3, h, width))
+
+
+def _strips(ink: np.ndarray, height: float) -> list[tuple[int, int]]:
+    """Rows of ink outside tables: text lines, or taller things (a seal, a figure)."""
+    return _bands(ink, height)
+
+
+def read_page(gray: np.ndarray, *, tables_only: bool = False) -> OcrPage:
+    """One page image (2-D uint8, white paper) to lines: tables and text in reading order.
+    With ``tables_only`` a page without ruled tables is not OCR'd (prose pages of a long
+    scanned report: OCR is the slow part).
+
+    Text is found from the page's ink, not by the detection model: inside a table, each
+    cell's interior is cut into its text lines and each line recognised on its own, so a
+    text can never run over a rule into the next cell. Outside tables, strips that are one
+    line of text high are cut the same way; taller strips go to the detection model."""
+    page = OcrPage()
+    if gray.shape[1] > MAX_WIDTH:  # beyond 300 dpi: detail the recogniser does not need
+        import cv2
+
+        k = MAX_WIDTH / gray.shape[1]
+        gray = cv2.resize(gray, (MAX_WIDTH, max(1, round(gray.shape[0] * k))),
+                          interpolation=cv2.INTER_AREA)
+    bw = binarize(gray)
+    angle = skew_angle(bw)
+    if abs(angle) > 0.05:
+        gray = rotate(gray, angle)
+        bw = binarize(gray)
+        page.notes.append(f"page deskewed by {angle:.2f} degrees")
+    horiz, vert = line_masks(bw)
+    tables = find_tables(bw, horiz, vert)
+    if tables_only and not tables:
+        page.notes.append("no ruled table on the page: not OCR'd")
+        return page
+    lines_mask = np.zeros_like(bw)
+    for t in tables:  # only the tables' rules: strokes of large characters elsewhere stay
+        box = (slice(max(0, t.y0 - 6), t.y1 + 7), slice(max(0, t.x0 - 6), t.x1 + 7))
+        lines_mask[box] = (horiz | vert)[box]
+    clean = gray.copy()
+    clean[lines_mask > 0] = 255  # erase the rules: never read a rule as 1 or |
+    ink = _despeckle(np.where(lines_mask > 0, 0, bw).astype(np.uint8))
+    interiors = [(cell, _interior(cell)) for t in tables for row in t.rows for cell in row]
+    height = _text_height(ink, [a for _, a in interiors] or [(0, 0, ink.shape[1],
+                                                              ink.shape[0])])
+    pieces: list[_Piece] = []
+    for cell, (x0, y0, x1, y1) in interiors:
+        if x1 > x0 and y1 > y0:
+            pieces += _pieces(ink, x0, y0, x1, y1, height, id(cell))
+    outside = ink.copy()
+    for t in tables:
+        outside[max(0, t.y0 - 3):t.y1 + 4, max(0, t.x0 - 3):t.x1 + 4] = 0
+    boxes: list[Box] = []
+    for y0, y1 in _strips(outside, height):
+        if y1 - y0 <= _TALL * height:
+            pieces += _pieces(outside, 0, y0, outside.shape[1], y1, height, None)
+        else:  # not one line of text: let the detector find what is there
+            strip = np.where(outside[y0:y1] > 0, clean[y0:y1], 255).astype(np.uint8)
+            for b in _boxes(strip):
+                boxes.append(Box(b.x0, b.y0 + y0, b.x1, b.y1 + y0, b.text, b.score))
+    texts = recognise([_crop(clean, p) for p in pieces])
+    in_cells: dict[int, list[Box]] = {}
+    for p, (text, score) in zip(pieces, texts):
+        if _single_glyph(p):
+            text, score = _undouble(text, score)
+        box = Box(p.x0, p.y0, p.x1, p.y1, text, score)
+        if p.key is None:
+            if text:
+                boxes.append(box)
+        else:
+            in_cells.setdefault(p.key, []).append(box)
+    items = [(float(t.y0), _table_rows(t, in_cells)) for t in tables]
+    items += _text_rows([b for b in boxes if b.text.strip()], gray.shape[0])
+    items.sort(key=lambda it: it[0])
+    for _, rows in items:
+        for row in rows:
+            li = len(page.lines)
+            page.lines.append(Line(row.texts, row.boundary))
+            for ci, conf in enumerate(row.confs):
+                if conf is not None:
+                    page.confidence[(li, ci)] = conf
+    return page
 
 
 def _misread_numbers(texts: list[str], confs: list[float | None],
@@ -236,56 +456,24 @@ def _misread_numbers(texts: list[str], confs: list[float | None],
         seen_number = seen_number or is_value
 
 
-def read_page(gray: np.ndarray, *, tables_only: bool = False) -> OcrPage:
-    """One page image (2-D uint8, white paper) to lines: tables and text in reading order.
-    With ``tables_only`` a page without ruled tables is not OCR'd (prose pages of a long
-    scanned report: OCR is the slow part)."""
-    page = OcrPage()
-    bw = binarize(gray)
-    angle = skew_angle(bw)
-    if abs(angle) > 0.05:
-        gray = rotate(gray, angle)
-        bw = binarize(gray)
-        page.notes.append(f"page deskewed by {angle:.2f} degrees")
-    horiz, vert = line_masks(bw)
-    tables = find_tables(bw, horiz, vert)
-    if tables_only and not tables:
-        page.notes.append("no ruled table on the page: not OCR'd")
-        return page
-    lines_mask = np.zeros_like(bw)
-    for t in tables:  # only the tables' rules: strokes of large characters elsewhere stay
-        box = (slice(max(0, t.y0 - 6), t.y1 + 7), slice(max(0, t.x0 - 6), t.x1 + 7))
-        lines_mask[box] = (horiz | vert)[box]
-    clean = gray.copy()
-    clean[lines_mask > 0] = 255  # erase the rules: never read a rule as 1 or |
-    ink = bw.copy()  # median-filtered: specks are gone; rule fringes lie outside the interior
-    ink[lines_mask > 0] = 0
-    boxes = _boxes(clean)
-    in_cells: dict[int, dict[int, list[Box]]] = {i: {} for i in range(len(tables))}
-    outside: list[Box] = []
-    for b in boxes:
-        b.text = b.text.strip()
-        if not b.text:
-            continue
-        for ti, t in enumerate(tables):
-            if t.contains(b.cx, b.cy):
-                for part, cell in _split_by_cells(b, t):
-                    in_cells[ti].setdefault(id(cell), []).append(part)
-                break
-        else:
-            outside.append(b)
-    _second_look(clean, ink, tables, in_cells)
-    items = [(float(t.y0), _table_rows(t, in_cells[ti], ink)) for ti, t in enumerate(tables)]
-    items += _text_rows(outside, gray.shape[0])
-    items.sort(key=lambda it: it[0])
-    for _, rows in items:
-        for row in rows:
-            li = len(page.lines)
-            page.lines.append(Line(row.texts, row.boundary))
-            for ci, conf in enumerate(row.confs):
-                if conf is not None:
-                    page.confidence[(li, ci)] = conf
-    return page
+def _interior(cell: Any) -> tuple[int, int, int, int]:
+    """A cell without its rules' fringes (2 pixels beyond the erased rule on each side)."""
+    m = 3
+    return cell.x0 + m, cell.y0 + m, cell.x1 - m + 1, cell.y1 - m + 1
+
+
+def _despeckle(ink: np.ndarray) -> np.ndarray:
+    """Ink without specks (components of a few pixels: scanner dust, JPEG noise); a decimal
+    point between digits is still read, from the page, as the crop spans it."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _SPECK_AREA)
+    small = small[small > 0]
+    if small.size:
+        ink = ink.copy()
+        ink[np.isin(labels, small)] = 0
+    return ink
 
 
 @dataclass(slots=True)
@@ -295,27 +483,36 @@ class _Row:
     boundary: bool
 
 
-def _table_rows(t: Table, boxes: dict[int, list[Box]], ink: np.ndarray) -> list[_Row]:
+def _table_rows(t: Table, boxes: dict[int, list[Box]]) -> list[_Row]:
     """One row of cell texts and confidences per table row."""
     rows: list[_Row] = []
     columns: list[list[int]] = []  # per row: the grid column each cell starts in
     for row in t.rows:
         out = _Row([], [], True)
         for cell in row:
-            found = boxes.get(id(cell), [])
-            out.texts.append(clean_cell(_join(found)))
-            if found:
-                out.confs.append(min(b.score for b in found))
-            elif _has_ink(ink, cell.x0, cell.y0, cell.x1, cell.y1):
-                out.confs.append(0.0)  # something is printed there that OCR did not read
-            else:
-                out.confs.append(None)
+            text, conf = _cell_text(boxes.get(id(cell), []))
+            out.texts.append(text)
+            out.confs.append(conf)
         rows.append(out)
         columns.append([bisect.bisect_right(t.xs, cell.x0 + 1) - 1 for cell in row])
     data = _data_columns(rows, columns)
     for out, cols in zip(rows, columns):
         _misread_numbers(out.texts, out.confs, [c in data for c in cols])
     return rows
+
+
+def _cell_text(found: list[Box]) -> tuple[str, float | None]:
+    """A cell's text and confidence from its recognised lines: None for an empty cell, 0
+    for ink OCR could not read, or for two numbers side by side in one cell (a rule the
+    grid lacks: reading them as one number would be a wrong number)."""
+    if not found:
+        return "", None
+    if any(not b.text for b in found):
+        return "", 0.0
+    for line in _rows_of(found):
+        if sum(read_value(clean_cell(b.text)) is not None for b in line) > 1:
+            return "", 0.0
+    return clean_cell(_join(found)), min(b.score for b in found)
 
 
 def _data_columns(rows: list[_Row], columns: list[list[int]]) -> set[int]:
@@ -412,6 +609,21 @@ def image_document(data: bytes, deadline: Deadline | None = None) -> AttachmentD
     for i, frame in enumerate(_frames(data)):
         deadline.check(f"frame {i + 1}")
         pages.append(read_page(frame))
+    return _document(pages)
+
+
+def images_document(images: list[bytes], deadline: Deadline | None = None
+                    ) -> AttachmentDocument:
+    """Several images of one report (a JPEG per table, a table split over two images) read
+    as one document, in the order given, as the pages of a PDF are: a table that runs on
+    into the next image continues there."""
+    deadline = deadline or Deadline()
+    engine()
+    pages = []
+    for n, data in enumerate(images, 1):
+        for i, frame in enumerate(_frames(data)):
+            deadline.check(f"image {n} frame {i + 1}")
+            pages.append(read_page(frame))
     return _document(pages)
 
 

@@ -72,10 +72,18 @@ def _ole_kind(data: bytes) -> str:
     return "ole"
 
 
+def _is_bmp(head: bytes) -> bool:
+    """``BM``, the file size, then four reserved zero bytes: plain "BM…" text is not a BMP."""
+    return (head[:2] == b"BM" and len(head) >= 26 and head[6:10] == b"\0\0\0\0"
+            and int.from_bytes(head[2:6], "little") >= 26)
+
+
 def sniff(data: bytes, content_type: str | None = None) -> str:
     """``html``, ``text``, an attachment kind (``ATTACHMENTS``) or the kind of an
     unsupported file (see ``DESCRIPTIONS``)."""
     head = data[:4096]
+    if _is_bmp(head):
+        return "image"
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             if kind == "zip":

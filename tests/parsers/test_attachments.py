@@ -219,6 +219,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "ole"),
     (b"%PDF-1.4\n", "pdf"),
     (b"\x89PNG\r\n\x1a\n", "image"),
+    (b"BM" + (70).to_bytes(4, "little") + b"\0\0\0\0" + b"\x36" + b"\0" * 59, "image"),
+    ("BMW 示例市交通运输局2021年政府信息公开工作年度报告".encode(), "text"),
 ])
 def test_sniff_attachments(data: bytes, kind: str) -> None:
     assert sniff(data) == kind

@@ -148,6 +148,7 @@ def test_low_confidence_cells_are_warned_about_or_left_out() -> None:
     j = _find(doc, "规章")
     total = max(k for k, c in enumerate(doc.lines[i].cells) if c)  # padding may follow
     doc.confidence[(i, total)] = 0.3  # the row's total
+    doc.lines[j].cells[1] = "7"
     doc.confidence[(j, 1)] = 0.7
     kept, warnings = _verify(doc, "2019")
     keys = {(f.table, f.row, f.col) for f in kept}
@@ -158,6 +159,28 @@ def test_low_confidence_cells_are_warned_about_or_left_out() -> None:
                for w in warnings)
     # the total left out explains its row's failed sum: the other cells stay
     assert sum(1 for f in kept if f.row == "granted") == 6
+
+
+def test_low_confidence_zeros_are_summed_up_in_one_line() -> None:
+    doc, _ = _ocr_doc(10, "2021")
+    zeros = [(li, ci) for li, ln in enumerate(doc.lines) if ln.boundary
+             for ci, c in enumerate(ln.cells) if c == "0"]
+    assert len(zeros) > 10
+    for key in zeros:
+        doc.confidence[key] = 0.7
+    i = _find(doc, "重复申请")
+    cells = doc.lines[i].cells
+    k = next(k for k, c in enumerate(cells) if c == "0")
+    cells[k] = "8"  # a zero misread as 8 (or an 8 printed where the spec had 0)
+    kept, warnings = _verify(doc, "2021")
+    per_cell = [w for w in warnings if "low confidence" in w and "read as '0'" in w]
+    assert per_cell == []  # zeros whose identities hold are not warned about one by one
+    summary = [w for w in warnings if "cells read with low confidence as 0 or blank" in w]
+    assert len(summary) == 1 and "consistent with the table's identities" in summary[0]
+    assert any("not_handled.repeated breaks its row sum" in w for w in warnings)
+    assert any("requests.balance." in w or "requests.closed_sum." in w for w in warnings)
+    assert any("does not hold" in w and "read with low confidence in it" in w
+               for w in warnings)  # the failing column names its doubtful cells
 
 
 def test_ink_without_text_is_left_out_not_read_as_blank() -> None:
