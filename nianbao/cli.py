@@ -14,7 +14,7 @@ import click
 
 from nianbao import __version__
 from nianbao.ui import Bars, STDOUT, common_options, plural, setup_logging, sigterm_as_interrupt
-from nianbao.scraper.command import fetch_options
+from nianbao.scraper.command import fetch_options, shard_option
 from nianbao.parsers.model import FAILED_STATUSES, Report
 
 log = logging.getLogger("nianbao")
@@ -86,6 +86,16 @@ def _summary_line(path: Path, report: Report) -> str:
     return f"{path}{title}\n  " + ", ".join(parts)
 
 
+def _cluster_options(f: F) -> F:
+    """``--workers N`` and ``--scheduler ADDRESS``: the parse stage on a Dask cluster."""
+    f = click.option("--scheduler", metavar="ADDRESS",
+                     help="With --data: parse on the existing Dask cluster at ADDRESS (e.g. "
+                          "tcp://10.0.0.5:8786); its workers must see DATA at the same path.")(f)
+    f = click.option("--workers", type=click.IntRange(min=1), metavar="N",
+                     help="With --data: parse on a local Dask cluster of N processes.")(f)
+    return f
+
+
 @main.command("parse")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -93,9 +103,11 @@ def _summary_line(path: Path, report: Report) -> str:
 @click.option("--new-only", is_flag=True,
               help="With --data: parse only reports that are new or changed since the last parse.")
 @click.option("--json", "as_json", is_flag=True,
-              help="One JSON object per document per line (the format of SCHEMA.md).")
+              help="One JSON object per document per line (the format of docs/schema.md).")
+@_cluster_options
 @common_options
 def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool, as_json: bool,
+                  workers: int | None, scheduler: str | None,
                   quiet: bool, verbose: bool, log_file: Path | None) -> None:
     """Parse report files (HTML, text, PDF, Word, images) or folders of them; or, with
     --data DIR, every archived report of a data folder (the newest version of each), offline.
@@ -105,24 +117,23 @@ def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool
     reports that are simply not parseable are listed in the export with their status.
     """
     setup_logging(quiet, verbose, log_file)
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("--workers and --scheduler exclude each other")
     if data_dir is not None:
         if paths or as_json:
             raise click.UsageError("--data cannot be combined with PATHS or --json")
         started, keep = _now(), {}
-        code = _parse_data(data_dir, everything=not new_only, quiet=quiet, keep=keep)
+        code = _parse_data(data_dir, everything=not new_only, quiet=quiet, keep=keep,
+                           workers=workers, scheduler=scheduler)
         _record(data_dir, "parse", started, code, parse=keep.get("parse"))
         sys.exit(code)
     if not paths:
         raise click.UsageError("give report files or folders, or --data DIR")
     if new_only:
         raise click.UsageError("--new-only needs --data")
+    if workers is not None or scheduler is not None:
+        raise click.UsageError("--workers and --scheduler need --data")
     _parse_files(paths, as_json, quiet)
-
-
-def _json_line(report: Report) -> dict[str, Any]:
-    """The ``parse --json`` object with the outcome first: ``status`` (one of
-    ``parsers.model.STATUSES``) and ``error`` (null unless the document failed)."""
-    return {"status": report.status, "error": report.error, **report.to_json_dict()}
 
 
 def _parse_files(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
@@ -154,7 +165,7 @@ def _parse_files(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
             report.error = f"{report.error}{_name_hint(path, report.error or '')}"
             log.error("%s: %s", path, report.error)
         if as_json:
-            sys.stdout.write(json.dumps(_json_line(report), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(report.to_json_line(), ensure_ascii=False) + "\n")
         elif not bad and not quiet:
             log.info("%s", _summary_line(path, report), extra=STDOUT)
             for warning in report.warnings:
@@ -209,6 +220,11 @@ def _guard(func: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         log.error("interrupted; nothing collected was lost, run the same command again")
         sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if type(exc).__name__ != "ClusterError":  # nianbao.cluster, imported only when used
+            raise
+        log.error("%s", exc)
+        sys.exit(EXIT_PARTIAL)
 
 
 def _now() -> str:
@@ -227,12 +243,14 @@ def _record(data_dir: Path, command: str, started: str, code: int, **summaries: 
 
 
 def _parse_data(data_dir: Path, *, everything: bool, quiet: bool,
-                keep: dict[str, Any] | None = None) -> int:
+                keep: dict[str, Any] | None = None, workers: int | None = None,
+                scheduler: str | None = None) -> int:
     from nianbao import pipeline
 
     bars = Bars(not quiet)
     try:
-        summary = _guard(lambda: pipeline.parse(data_dir, everything=everything, bars=bars.start))
+        summary = _guard(lambda: pipeline.parse(data_dir, everything=everything, bars=bars.start,
+                                                workers=workers, scheduler=scheduler))
     finally:
         bars.close()
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items())) or "nothing new"
@@ -271,6 +289,38 @@ def _export(data_dir: Path, out: Path | None, formats: tuple[str, ...], excel: b
     if keep is not None:
         keep["export"] = s
     return EXIT_OK
+
+
+def _summary(data_dir: Path, out: Path | None) -> int:
+    """Write the summary page; a page that cannot be written is a partial failure."""
+    from nianbao import pipeline
+
+    try:
+        page = _guard(lambda: pipeline.summary_page(data_dir, out or data_dir / "export"))
+    except OSError as exc:
+        log.error("cannot write the summary page: %s", exc)
+        return EXIT_PARTIAL
+    except Exception as exc:  # a bug: the export is written already, say so in one line
+        log.error("summary page not written: %r", exc)
+        return EXIT_PARTIAL
+    log.info("summary page: %s", page)
+    return EXIT_OK
+
+
+@main.command("summary")
+@_data_option()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: DATA/export).")
+@common_options
+def summary_command(data_dir: Path, out: Path | None, quiet: bool, verbose: bool,
+                    log_file: Path | None) -> None:
+    """Write summary.html, one self-contained page that shows the dataset in DATA: reports by
+    province, year and status, failed checks, requests by year, and what could not be read.
+
+    Exit status: 0 done, 1 the page could not be written, 2 usage error (no data folder).
+    """
+    setup_logging(quiet, verbose, log_file)
+    sys.exit(_summary(data_dir, out))
 
 
 @main.command("export")
@@ -324,11 +374,14 @@ def status_command(data_dir: Path, out: Path | None, as_json: bool, quiet: bool,
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True,
               help="Requests in flight over all hosts.")
 @fetch_options
+@shard_option
+@_cluster_options
 @_export_options
 @common_options
 def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurrency: int,
-                timeout: float, retries: int, out: Path | None, formats: str, excel: bool,
-                quiet: bool, verbose: bool, log_file: Path | None) -> None:
+                timeout: float, retries: int, shard: tuple[int, int] | None,
+                workers: int | None, scheduler: str | None, out: Path | None, formats: str,
+                excel: bool, quiet: bool, verbose: bool, log_file: Path | None) -> None:
     """The main job: crawl the sources into DATA, parse what is new or changed, export.
 
     Re-runs download only what changed. Exit status: 0 done; 1 partial failure (a source
@@ -339,17 +392,23 @@ def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurr
     import asyncio
 
     from nianbao import pipeline
-    from nianbao.scraper.command import Reporter, log_summary, resolve_sources
+    from nianbao.scraper.command import Reporter, log_summary, resolve_sources, take_shard
     from nianbao.scraper.crawl import CrawlError
     from nianbao.scraper.state import StateError
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("--workers and --scheduler exclude each other")
     setup_logging(quiet, verbose, log_file)
     click.get_current_context().with_resource(sigterm_as_interrupt())
     fmts = _formats(formats)
     started, keep = _now(), {}
     sources = resolve_sources(sources_path, lambda problem: log.warning("%s (skipped)", problem))
+    sources = take_shard(sources, shard)
+    if not sources:
+        log.info("nothing to crawl in this shard")
+        sys.exit(EXIT_OK)
     log.info("crawling %s into %s", plural(len(sources), "source"), data_dir)
     reporter = Reporter(quiet, verbose)
     try:
@@ -369,13 +428,48 @@ def run_command(sources_path: Path | None, data_dir: Path, delay: float, concurr
     if crawled.no_network is not None:  # nothing new to parse or export
         _record(data_dir, "run", started, EXIT_PARTIAL, crawl=crawled)
         sys.exit(EXIT_PARTIAL)
-    code = _parse_data(data_dir, everything=False, quiet=quiet, keep=keep)
+    code = _parse_data(data_dir, everything=False, quiet=quiet, keep=keep, workers=workers,
+                       scheduler=scheduler)
     code = max(code, _export(data_dir, out, fmts, excel, quiet, keep))
+    code = max(code, _summary(data_dir, out))
     if crawled.sources_failed:
         code = max(code, EXIT_PARTIAL)
     _record(data_dir, "run", started, code, crawl=crawled, **keep)
     log.info("done%s", "" if code == EXIT_OK else " with problems (see above)")
     sys.exit(code)
+
+
+@main.command("merge")
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--into", "into", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Data folder to merge into (made if missing; merging again adds what is new).")
+@click.option("--link", is_flag=True,
+              help="Hard-link the WARC files instead of copying them (same filesystem only).")
+@common_options
+def merge_command(sources: tuple[Path, ...], into: Path, link: bool, quiet: bool, verbose: bool,
+                  log_file: Path | None) -> None:
+    """Merge the data folders of shard crawls (archives and crawl state) into one, without
+    duplicates: a URL fetched in several shards keeps its newest version. Then `nianbao parse
+    --data INTO` and `nianbao export --data INTO` work as on one crawl.
+
+    Exit status: 0 done, 2 usage error (a folder without a crawl, INTO among the sources).
+    """
+    from nianbao.merge import MergeError, merge
+
+    setup_logging(quiet, verbose, log_file)
+    try:
+        s = _guard(lambda: merge(list(sources), into, link=link))
+    except MergeError as exc:
+        log.error("%s", exc)
+        sys.exit(EXIT_USAGE)
+    for warning in s.warnings:
+        log.warning("%s", warning)
+    log.info("merged %s into %s: %s added (%s left out: a newer one is there), "
+             "%s %s, %s", plural(s.folders, "folder"), into, plural(s.versions, "version"),
+             s.older, plural(s.warc_files, "WARC file"), "linked" if link else "copied",
+             plural(s.urls, "URL") + " updated")
+    sys.exit(EXIT_OK)
 
 
 def _register() -> None:

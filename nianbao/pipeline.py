@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -38,11 +39,36 @@ def crawl(sources: list[Source], data_dir: Path, *, delay: float, concurrency: i
 
 
 def parse(data_dir: Path, *, everything: bool,
-          bars: Callable[[int, str], Callable[[int], None] | None] | None = None) -> ParseSummary:
-    """Parse the archive's new or changed reports (``everything``: all of them again)."""
+          bars: Callable[[int, str], Callable[[int], None] | None] | None = None,
+          workers: int | None = None, scheduler: str | None = None) -> ParseSummary:
+    """Parse the archive's new or changed reports (``everything``: all of them again), in this
+    process, or on a Dask cluster: ``workers`` local processes or the one at ``scheduler``."""
     labels = iter(("parsing reports", "parsing attachments"))
-    progress = (lambda total: bars(total, next(labels, "parsing"))) if bars else None
-    return parse_archive(data_dir, everything=everything, progress=progress)
+    progress = (lambda total: _counting(bars(total, next(labels, "parsing")))) if bars else None
+    if workers is None and scheduler is None:
+        return parse_archive(data_dir, everything=everything, progress=progress)
+    from nianbao.cluster import ClusterEngine, connect  # imports dask: only when asked for
+
+    open_read_only(data_dir).close()  # no cluster started for a folder without a crawl
+    with connect(workers, scheduler) as client:
+        return parse_archive(data_dir, everything=everything, progress=progress,
+                             engine=ClusterEngine(client))
+
+
+def _counting(step: Callable[..., None] | None) -> Callable[[int, str], None] | None:
+    """A bar step that also shows the documents by status in the bar's label."""
+    if step is None:
+        return None
+    bar = getattr(step, "__self__", None)  # click's progress bar, whose label is redrawn
+    label = getattr(bar, "label", None)
+    counts: Counter = Counter()
+
+    def on(n: int, status: str) -> None:
+        counts[status] += n
+        if isinstance(label, str):
+            bar.label = f"{label} ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})"
+        step(n)
+    return on
 
 
 def export_data(data_dir: Path, out: Path, formats: Iterable[str], *, excel: bool,
@@ -58,3 +84,10 @@ def export_data(data_dir: Path, out: Path, formats: Iterable[str], *, excel: boo
             log.warning("%s not parsed yet (run `nianbao parse --data %s`)",
                         plural(unparsed, "archived report"), data_dir)
         return export(dataset, out, formats, excel=excel, progress=step)
+
+
+def summary_page(data_dir: Path, out: Path) -> Path:
+    """Write ``out/summary.html``, the one-page picture of the dataset (nianbao/summary.py)."""
+    from nianbao.summary import write_summary  # imports matplotlib: only when asked for
+
+    return write_summary(data_dir, out)[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from nianbao.scraper.state import ArchivedVersion, archived_versions, open_read_
 
 log = logging.getLogger("nianbao")
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, str], None]  # (documents done, status of the last one)
 
 
 @dataclass(slots=True)
@@ -57,37 +57,54 @@ def newest(versions: Iterable[ArchivedVersion]) -> dict[str, ArchivedVersion]:
     return out
 
 
-def _parse_version(data_dir: Path, v: ArchivedVersion, summary: ParseSummary) -> Report:
+ParseFn = Callable[..., Report]  # parsers.parse's signature: (data, source=, content_type=)
+Problem = tuple[str, str]  # ("unreadable" | "crashed", reason)
+Outcome = tuple[ArchivedVersion, Report, "Problem | None"]
+Engine = Callable[[Path, list[ArchivedVersion]], Iterator[Outcome]]
+
+
+def parse_version(data_dir: Path, v: ArchivedVersion,
+                  parse_fn: ParseFn | None = None) -> tuple[Report, Problem | None]:
+    """Read one archived version back and parse it; never raises for a bad record or a parser
+    bug (both become an ``error`` report and a problem). Runs on Dask workers too."""
     try:
         record = read_response(data_dir, v.warc_file, v.warc_offset)
         if hashlib.sha256(record.body).hexdigest() != v.sha256:
             raise ArchiveReadError(f"{v.warc_file} at {v.warc_offset}: content does not match "
                                    "the recorded SHA-256")
     except ArchiveReadError as exc:
-        summary.unreadable.append((v.url, str(exc)))
-        log.debug("%s: archive record unreadable, skipped: %s", v.url, exc)
-        return Report(source=v.url, sha256=v.sha256, status="error",
-                      error=f"archive record unreadable: {exc}")
+        return (Report(source=v.url, sha256=v.sha256, status="error",
+                       error=f"archive record unreadable: {exc}"), ("unreadable", str(exc)))
     try:
-        return parsers.parse(record.body, source=v.url, content_type=v.content_type)
+        return (parse_fn or parsers.parse)(record.body, source=v.url,
+                                           content_type=v.content_type), None
     except Exception as exc:  # a parser bug must not stop the batch; make it loud
-        summary.crashed.append((v.url, repr(exc)))
-        log.debug("%s: parser crashed: %r", v.url, exc)
-        return Report(source=v.url, sha256=v.sha256, status="error",
-                      error=f"parser crashed: {exc!r}"[:300])
+        return (Report(source=v.url, sha256=v.sha256, status="error",
+                       error=f"parser crashed: {exc!r}"[:300]), ("crashed", repr(exc)))
+
+
+def serial(data_dir: Path, todo: list[ArchivedVersion]) -> Iterator[Outcome]:
+    """The default engine: one document after the other in this process."""
+    for v in todo:
+        yield (v, *parse_version(data_dir, v))
 
 
 def _parse_all(data_dir: Path, store: ResultStore, todo: list[ArchivedVersion],
-               summary: ParseSummary, progress: Progress | None) -> None:
-    for v in todo:
-        report = _parse_version(data_dir, v, summary)
+               summary: ParseSummary, progress: Progress | None, engine: Engine) -> None:
+    """Store what the engine yields; the engine yields in ``todo`` order, so that this one
+    writer stores results in the same order whatever ran the parsing."""
+    for v, report, problem in engine(data_dir, todo):
+        if problem is not None:
+            (summary.unreadable if problem[0] == "unreadable" else summary.crashed).append(
+                (v.url, problem[1]))
+            log.debug("%s: %s: %s", v.url, problem[0], problem[1])
         store.put(v.id, v.url, v.kind, v.sha256, report, parsers.PARSER_VERSION)
         summary.parsed += 1
         summary.statuses[report.status] += 1
         if report.status not in SUCCESS:
             log.debug("%s: %s: %s", v.url, report.status, report.error)
         if progress:
-            progress(1)
+            progress(1, report.status)
 
 
 def _versions(data_dir: Path) -> list[ArchivedVersion]:
@@ -105,12 +122,14 @@ def _todo(versions: Iterable[ArchivedVersion], current: dict[int, str],
 
 
 def parse_archive(data_dir: Path, *, everything: bool = False,
-                  progress: Callable[[int], Progress | None] | None = None) -> ParseSummary:
+                  progress: Callable[[int], Progress | None] | None = None,
+                  engine: Engine = serial) -> ParseSummary:
     """Parse what is new or changed (``everything``: all newest versions again) into the store.
 
     A result is current when it was made by this parser version from the same bytes, so a
     newer parser re-parses everything on its first run. ``progress(total)`` is called before
     each of the two passes (report pages, then attachments) and returns a per-item callback.
+    ``engine`` parses a list of versions (:func:`serial`, or a Dask cluster: nianbao.cluster).
     """
     summary = ParseSummary()
     versions = _versions(data_dir)
@@ -119,14 +138,16 @@ def parse_archive(data_dir: Path, *, everything: bool = False,
         current = store.current(parsers.PARSER_VERSION)
         todo = _todo(pages.values(), current, everything)
         summary.up_to_date = len(pages) - len(todo)
-        _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None)
+        _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None,
+                   engine)
         meta = store.metadata(v.id for v in pages.values())
         wanting = {url for url, v in pages.items()
                    if v.id in meta and meta[v.id].sha256 == v.sha256 and needs_attachment(meta[v.id])}
         linked = newest(a for a in versions if a.kind == "attachment" and a.parent in wanting)
         todo = _todo(linked.values(), current, everything)
         if todo:
-            _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None)
+            _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None,
+                   engine)
         summary.reports = report_counts(data_dir, store)
     return summary
 

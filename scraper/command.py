@@ -36,6 +36,36 @@ def fetch_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from nianbao.scraper.sources import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def shard_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--shard K/N``, shared by ``crawl`` and ``run``."""
+    return click.option("--shard", callback=_shard, metavar="K/N",
+                        help="Crawl only the sources whose host hashes to shard K of N "
+                             "(one data folder per shard; `nianbao merge` joins them).")(f)
+
+
+def take_shard(sources: list[Source], shard: tuple[int, int] | None) -> list[Source]:
+    """The sources of ``shard`` (all of them without one), saying how many that is."""
+    from nianbao.scraper.sources import in_shard
+
+    if shard is None:
+        return sources
+    mine = in_shard(sources, *shard)
+    log.info("shard %d/%d: %s of %d", shard[0], shard[1], plural(len(mine), "source"),
+             len(sources))
+    return mine
+
+
 def default_sources() -> Path | None:
     """The sources file shipped in the package, if it exists."""
     try:
@@ -208,10 +238,11 @@ async def run_crawler(crawler: Crawler) -> Summary:
 @fetch_options
 @click.option("--max-size", type=click.IntRange(min=1), default=100, show_default=True,
               help="Largest body accepted, in MB.")
+@shard_option
 @common_options
 def crawl(sources_path: Path | None, data_dir: Path, delay: float, concurrency: int,
-          timeout: float, retries: int, max_size: int, quiet: bool, verbose: bool,
-          log_file: Path | None) -> None:
+          timeout: float, retries: int, max_size: int, shard: tuple[int, int] | None,
+          quiet: bool, verbose: bool, log_file: Path | None) -> None:
     """Crawl the sources' report columns into the archive (WARC) and state (SQLite) in DATA.
 
     Re-runs fetch only what is new or changed; an interrupted run resumes where it stopped.
@@ -222,6 +253,10 @@ def crawl(sources_path: Path | None, data_dir: Path, delay: float, concurrency: 
         raise click.UsageError("--quiet and --verbose exclude each other")
     setup_logging(quiet, verbose, log_file)
     sources = resolve_sources(sources_path, lambda problem: log.warning("%s (skipped)", problem))
+    sources = take_shard(sources, shard)
+    if not sources:
+        log.info("nothing to crawl in this shard")
+        sys.exit(EXIT_OK)
     settings = CrawlSettings(
         data_dir=data_dir,
         fetch=FetchSettings(delay=delay, concurrency=concurrency, timeout=timeout,

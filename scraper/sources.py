@@ -8,9 +8,11 @@ be read at all is an error.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -162,3 +164,28 @@ def load_sources(path: str | Path) -> Loaded:
     else:
         _load_yaml(text, out)
     return out
+
+
+# --- shards: one machine per slice of hosts --------------------------------------------------
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` -> (K, N) with 1 <= K <= N; ValueError with the reason otherwise."""
+    k, sep, n = text.strip().partition("/")
+    if not sep or not k.strip().isdigit() or not n.strip().isdigit():
+        raise ValueError(f"{text!r} is not K/N (e.g. 1/4: the first of four shards)")
+    shard, count = int(k), int(n)
+    if count < 1 or not 1 <= shard <= count:
+        raise ValueError(f"{text!r}: K must be between 1 and N (and N at least 1)")
+    return shard, count
+
+
+def shard_of(source: Source, count: int) -> int:
+    """The shard (1..count) of a source: a stable hash (SHA-1) of the host of its start URL, so
+    that every source of a host lands in the same shard and the per-host delay still holds."""
+    host = (urlsplit(source.start).hostname or "").lower()
+    return int.from_bytes(hashlib.sha1(host.encode("utf-8")).digest()[:8], "big") % count + 1
+
+
+def in_shard(sources: list[Source], shard: int, count: int) -> list[Source]:
+    """The sources of shard ``shard`` of ``count``, in their file order."""
+    return [s for s in sources if shard_of(s, count) == shard]
