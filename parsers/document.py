@@ -20,6 +20,9 @@ class Line:
     # The line began with a bare ``|``: a leading pipe (``| 0 | 1 |``), or the end of a blank
     # first cell (`` | 1 |`` with the blank trimmed away). Extraction decides by counting.
     lead_gap: bool = False
+    # Indexes of cells whose value is unknown (an HTML value straddling two columns): they
+    # hold "" to keep the other cells in their columns; extraction leaves them out.
+    unknown: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)

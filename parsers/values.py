@@ -100,6 +100,7 @@ def money_in_wan(number: Decimal, unit: str | None) -> Decimal:
 _HEADER_UNIT = re.compile(r"(亿元|万元|千元|元)")
 
 
+@lru_cache(maxsize=65536)
 def unit_named_in(text: str) -> str | None:
     """The money unit a column header names, e.g. 本年收费金额（单位：万元） → 万元."""
     m = _HEADER_UNIT.search(to_simplified(nfkc(text)))

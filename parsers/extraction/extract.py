@@ -262,8 +262,18 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
             out.rows_left_out.add((table, row.key))
             return
         values = aligned
+    if any(t.unknown for t in values) and len(values) != n:
+        # cells of unknown value in a row that does not fill the columns: no position is sure
+        out.warnings.append(f"{table}.{row.key}: {len(values)} cells for {n} columns, some "
+                            "of unknown value; row left out")
+        out.rows_left_out.add((table, row.key))
+        return
     if len(values) >= n and not _has_number(values[n:]):
         read = _Row(table, row, values[:n], True, fallback)
+        gone = [c.key for c, t in zip(row.cols, values) if t.unknown]
+        if gone:
+            out.warnings.append(f"{table}.{row.key}: the column of a value is ambiguous in "
+                                f"the page; cells {', '.join(gone)} left out")
     elif len(values) < n:
         read = _Row(table, row, list(values), False, fallback)
     else:
@@ -421,6 +431,10 @@ def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list
                             f"({' | '.join(t.raw for t in values)}); table left out")
         return []
     complete = len(values) >= n
+    if not complete and any(t.unknown for t in values):
+        out.warnings.append("appeals: cells of unknown value in a table short of cells; "
+                            "table left out")
+        return []
     if complete:
         return [_Row("appeals", row, values[i * _APPEAL_WIDTH:(i + 1) * _APPEAL_WIDTH], True)
                 for i, row in enumerate(table.rows)]
@@ -439,6 +453,8 @@ def _money_units(sc: Scan, template: str) -> dict[str, str | None]:
         nxt_key, nxt_raw = labels[i + 1] if i + 1 < len(labels) else ("", "")
         # a header split over two lines: 采购总 / 金额（万元）, or 采购总金额 / （万元）
         joined = key + nxt_key if len(key) <= _SPLIT_HEAD else key
+        if "金额" not in joined:
+            continue  # not a money header (most labels: read no further)
         unit = unit_named_in(raw)
         if unit is None and (_UNIT_ONLY.match(nxt_key) or "金额" not in key):
             unit = unit_named_in(nxt_raw) if "金额" in joined else None
@@ -456,7 +472,7 @@ def _place_table(table: Table, rows: list[_Row], origin: str,
     complete = {r.row.key: r.tokens for r in rows if r.complete}
     if partial:
         for key, tokens in complete.items():
-            placed[key] = {i: (t, False) for i, t in enumerate(tokens)}
+            placed[key] = {i: (t, False) for i, t in enumerate(tokens) if not t.unknown}
         _recover(table, rows, partial, placed, out)
     facts = out.facts
     name = table.key
@@ -464,6 +480,8 @@ def _place_table(table: Table, rows: list[_Row], origin: str,
         tokens = complete.get(row.key)
         if tokens is not None and row.key not in placed:  # the common case: read in full
             for col, token in zip(row.cols, tokens):
+                if token.unknown:
+                    continue  # its value is unknown (_store's warning names it)
                 if col.unit == "万元":
                     facts.append(_money_fact(name, row, col, token, origin, False, money_units))
                 else:
@@ -521,7 +539,8 @@ def _recover(table: Table, rows: list[_Row], partial: list[_Row],
         per_row = {r.row.key: recover.summed_candidates(v, 1, len(r.row.cols))
                    for r, v in zip(partial, nums)}
         joint = _joint_requests(table, rows, partial, per_row, nums)
-        if all(joint.values()):  # else the identities do not hold: judge rows alone
+        if all(joint.values()) and not any(t.unknown for r in rows for t in r.tokens):
+            # else the identities do not hold or miss cells: judge rows alone
             per_row = joint
     else:
         per_row = {r.row.key: recover.candidates(v, len(r.row.cols))

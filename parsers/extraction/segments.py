@@ -35,6 +35,7 @@ class Token:
     cell: Cell | None  # set for value cells
     key: str  # label_key of a label; "" for values
     lead_gap: bool = False  # a blank cell may stand before this value (see Line.lead_gap)
+    unknown: bool = False  # a cell whose value is unknown (see Line.unknown): never a fact
 
     @property
     def blank(self) -> bool:
@@ -145,6 +146,8 @@ def scan(lines: list[Line]) -> Scan:
                     current = Segment(labels[:], [], region, line.boundary, len(segments))
                 if i == 0 and line.lead_gap:
                     token = Token(raw, token.cell, "", True)
+                elif line.unknown and i in line.unknown:
+                    token = Token(raw, token.cell, "", False, True)
                 current.values.append(token)
                 continue
             if current is not None:

@@ -7,7 +7,9 @@ that wrap the content are read as text blocks.
 Leaf tables are read as a grid: rowspan and colspan are expanded into grid columns, the
 header rows are found by their column words, and each value is placed under the header
 column its grid span overlaps, so that a row comes out as its label cells and then exactly
-one cell per data column, whatever spans the page used. Rows the grid cannot map keep the plain reading (a value or blank cell spanning k
+one cell per data column, whatever spans the page used. A value straddling two columns leaves
+both unknown: the row keeps its width, those cells hold "" and are named in ``Line.unknown``.
+Rows the grid cannot map keep the plain reading (a value or blank cell spanning k
 columns is followed by k - 1 blank cells; a label spanning columns is read once).
 
 Speed: the page is parsed once by lexbor (selectolax), about four times faster than libxml2
@@ -34,7 +36,7 @@ _BLOCK = ("p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol"
           "caption", "main", "nav", "aside", "figure", "figcaption", "title", "body")
 _BLOCKS = ",".join(_BLOCK)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# Elements hidden by an inline style: looked for only when the page's text holds one.
+# Elements hidden by an inline style.
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 # Private-use characters that mark block boundaries and table positions in the text read
 # back; a page that contains them has them removed first (they carry no text).
@@ -149,6 +151,9 @@ def _grid(table: LexborNode) -> list[_Row]:
     rows: list[_Row] = []
     carry: list[tuple[_Cell, int]] = []  # cells spanning down: (cell, rows still covered)
     clean, kind = _clean, _kind
+    # the attributes of the few cells that span (reading every cell's costs more than all
+    # the other work on it): found in one selector call, matched by node identity
+    spans = {n.mem_id: n.attributes for n in table.css("[colspan],[rowspan]")}
     for tr in table.css("tr"):
         row: _Row = []
         col = 0
@@ -164,7 +169,12 @@ def _grid(table: LexborNode) -> list[_Row]:
                     cell = covered[col]
                     row.append((cell, False))
                     col = cell.end
-            attrs = td.attributes
+            attrs = spans.get(td.mem_id) if spans else None
+            if attrs is None:
+                text = clean(td.text(deep=True))
+                row.append((_Cell(text, col, col + 1, kind(text), 1), True))
+                col += 1
+                continue
             colspan = attrs.get("colspan")
             span = 1 if colspan is None else _span(colspan, _MAX_COLSPAN)
             text = clean(td.text(deep=True))
@@ -232,12 +242,12 @@ def _column_index(cols: list[_Cell]) -> list[int]:
     return index
 
 
-def _data_line(row: _Row, cols: list[_Cell], notes: list[str]) -> Line | None:
+def _data_line(row: _Row, cols: list[_Cell], index: list[int], notes: list[str]
+               ) -> Line | None:
     """A row under a header: its label cells, then one cell per data column, each holding
     the value whose grid span overlaps that column only ("" where none does). ``None``
     when the row does not fit the columns (it is then read plainly)."""
     first = cols[0].start
-    index = _column_index(cols)
     width = len(index)
     labels: list[str] = []
     claims: list[list[_Cell]] = [[] for _ in cols]
@@ -292,10 +302,9 @@ def _data_line(row: _Row, cols: list[_Cell], notes: list[str]) -> Line | None:
                      "its column is ambiguous, those cells left out")
     cells = labels[:]
     for j, got in enumerate(claims):
-        if j in unknown:
-            continue
-        cells.append(got[0].text if got else "")
-    return Line(cells, True)
+        cells.append("" if j in unknown else got[0].text if got else "")
+    gone = frozenset(len(labels) + j for j in unknown)
+    return Line(cells, True, unknown=gone)
 
 
 def _table_lines(table: LexborNode, notes: list[str]) -> list[Line]:
@@ -303,6 +312,7 @@ def _table_lines(table: LexborNode, notes: list[str]) -> list[Line]:
     (and tables without such a header) read plainly."""
     lines: list[Line] = []
     cols: list[_Cell] | None = None
+    index: list[int] = []  # _column_index(cols), once per header
     band: _Row | None = None  # the last header row seen while in a header band
     for row in _grid(table):
         if not row:
@@ -312,9 +322,11 @@ def _table_lines(table: LexborNode, notes: list[str]) -> list[Line]:
             line = _plain_line(row)
         else:
             if band is not None:
-                cols = _columns(band) or cols
+                found = _columns(band)
+                if found:
+                    cols, index = found, _column_index(found)
                 band = None
-            line = _data_line(row, cols, notes) if cols else None
+            line = _data_line(row, cols, index, notes) if cols else None
             if line is None:
                 line = _plain_line(row)
         if line is not None:
@@ -323,6 +335,26 @@ def _table_lines(table: LexborNode, notes: list[str]) -> list[Line]:
 
 
 # --- the page ---------------------------------------------------------------------------------
+
+# A list of at least this many items holding nothing but links is page chrome (navigation,
+# sidebars, related reports): never a report's text, and the costliest part of a portal page
+# to read (one text block per item, each classified by extraction).
+_LINK_LIST = 4
+
+
+def _drop_link_lists(body: LexborNode) -> None:
+    """Remove the lists whose text is all link text (innermost first, so that a menu whose
+    submenus are link lists goes too). A list holding a table, or any text of its own beyond
+    a bullet or separator per item, stays."""
+    for lst in reversed(body.css("ul, ol")):
+        items = len(lst.css("li"))
+        if items < _LINK_LIST or lst.css_first("table") is not None:
+            continue
+        total = len(lst.text(deep=True, strip=True))
+        links = sum(len(a.text(deep=True, strip=True)) for a in lst.css("a"))
+        if links and total - links <= items:
+            lst.decompose()
+
 
 _PUBLISHED_META = frozenset({"pubdate", "firstpublishedtime", "publishdate", "publishtime",
                              "article:published_time"})
@@ -363,11 +395,12 @@ def html_document(text: str) -> HtmlDocument:
         return HtmlDocument("html", [], [])
     titles, published = _head_info(tree)
     tree.strip_tags(_DROP)
-    if _HIDDEN.search(text):
-        # innermost first: removing an element removes what it holds
-        for node in reversed(body.css('[style*="none" i]')):
-            if _HIDDEN.search(node.attrs.get("style") or ""):
-                node.decompose()
+    # innermost first: removing an element removes what it holds (the selector runs in C;
+    # a case-insensitive search of the whole page text cost more)
+    for node in reversed(body.css('[style*="none" i]')):
+        if _HIDDEN.search(node.attrs.get("style") or ""):
+            node.decompose()
+    _drop_link_lists(body)
     notes: list[str] = []
     tables: list[list[Line]] = []
     for table in body.css("table"):

@@ -123,3 +123,47 @@ def test_table_without_headers_is_read_plainly() -> None:
     doc = html_document("<table><tr><td>规章</td><td>1</td><td colspan=2></td></tr>"
                         "<tr><td>甲</td><td colspan=2>乙</td></tr></table>")
     assert [line.cells for line in doc.lines] == [["规章", "1", "", ""], ["甲", "乙"]]
+
+
+def test_reader_marks_the_cells_of_unknown_value_and_keeps_the_others_in_place() -> None:
+    doc = html_document(_page(_HEAD_2019 + "<tr><td>规章</td><td>&nbsp;</td><td colspan=2>7</td>"
+                              "<td>&nbsp;</td><td colspan=2>5</td></tr>").decode())
+    line = next(line for line in doc.lines if line.cells and line.cells[0] == "规章")
+    assert line.cells == ["规章", "", "", "5"]
+    assert line.unknown == frozenset({1, 2})
+
+
+def test_known_cells_of_a_row_with_an_ambiguous_value_are_kept() -> None:
+    r = parse(_page(_HEAD_2019 + "<tr><td>规章</td><td>&nbsp;</td><td colspan=2>7</td>"
+                    "<td>&nbsp;</td><td colspan=2>5</td></tr>"), source="x.html")
+    rules = {f.col: f.value for f in r.facts if f.row == "art20_1.rules"}
+    assert rules == {"published_total": 5}  # 7 is never guessed, nor a null put in its place
+    assert any("art20_1.rules" in w and "newly_made, newly_published" in w
+               and "ambiguous" in w for w in r.warnings), r.warnings
+
+
+def test_row_under_a_merged_value_keeps_its_own_cells() -> None:
+    head = ("<tr><td>信息内容</td><td colspan=2>上一年项目数量</td><td colspan=2>本年增/减</td>"
+            "<td colspan=2>处理决定数量</td></tr>")
+    r = parse(_page(head + "<tr><td>行政处罚</td><td colspan=2>4</td><td colspan=2>1</td>"
+                    "<td colspan=2 rowspan=2>9</td></tr>"
+                    "<tr><td>行政强制</td><td colspan=2>2</td><td colspan=2>0</td></tr>"),
+              source="x.html")
+    active = values(r, "active")
+    assert active[("art20_6.coercion", "items_prev_year")] == 2
+    assert active[("art20_6.coercion", "items_change")] == 0
+    assert ("art20_6.coercion", "decisions") not in active
+    assert any("art20_6.coercion" in w and "decisions" in w for w in r.warnings), r.warnings
+
+
+def test_link_lists_are_page_chrome_and_lists_of_text_stay() -> None:
+    links = "".join(f'<li><a href="/n/{i}.html">白云镇2020年政府信息公开工作年度报告{i}</a></li>'
+                    for i in range(5))
+    prose = "".join(f"<li>第{i}项：本局依法公开<a href='/x'>办事指南</a>。</li>" for i in range(5))
+    short = '<ul><li><a href="/a">附件一</a></li><li><a href="/b">附件二</a></li></ul>'
+    doc = html_document(f"<html><body><ul class=side>{links}</ul><ol>{prose}</ol>{short}"
+                        "</body></html>")
+    text = [c for line in doc.lines for c in line.cells]
+    assert not any("白云镇" in c for c in text)  # a related-reports list: not report text
+    assert "第0项：本局依法公开办事指南。" in text and "第4项：本局依法公开办事指南。" in text
+    assert "附件一" in text  # a short list is not dropped
