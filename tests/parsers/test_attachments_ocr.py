@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 
 import nianbao.parsers as parsers  # noqa: E402
 from fixtures.attachments import cases as C  # noqa: E402
-from fixtures.attachments.fonts import NoChineseFont, chinese_font  # noqa: E402
+from fixtures.attachments.fonts import NO_FONT_REASON, have_chinese_font  # noqa: E402
 from fixtures.attachments.image import Scan, draw_page  # noqa: E402
 from fixtures.attachments.layout import Style, layout, place  # noqa: E402
 from fixtures.reports import render as R  # noqa: E402
@@ -30,14 +30,7 @@ from nianbao.parsers.extraction.extract import extract  # noqa: E402
 from nianbao.parsers.extraction.ocr_verify import verify  # noqa: E402
 from nianbao.parsers.readers.text import text_lines  # noqa: E402
 
-try:
-    chinese_font()
-    HAVE_FONT = True
-except NoChineseFont:
-    HAVE_FONT = False
-
-needs_font = pytest.mark.skipif(not HAVE_FONT, reason="no Chinese font: .ci/run installs "
-                                "fonts-wqy-microhei")
+needs_font = pytest.mark.skipif(not have_chinese_font(), reason=NO_FONT_REASON)
 MIN_SHARE = 0.9  # share of facts read exactly; the rest must be left out with a warning
 
 

@@ -20,16 +20,9 @@ if str(ROOT) not in sys.path:
 import nianbao.parsers as parsers  # noqa: E402
 from fixtures.attachments import pictures as P  # noqa: E402
 from fixtures.attachments.cases import read_right  # noqa: E402
-from fixtures.attachments.fonts import NoChineseFont, chinese_font  # noqa: E402
+from fixtures.attachments.fonts import NO_FONT_REASON, have_chinese_font  # noqa: E402
 
-try:
-    chinese_font()
-    HAVE_FONT = True
-except NoChineseFont:
-    HAVE_FONT = False
-
-needs_font = pytest.mark.skipif(not HAVE_FONT, reason="no Chinese font: .ci/run installs "
-                                "fonts-wqy-microhei")
+needs_font = pytest.mark.skipif(not have_chinese_font(), reason=NO_FONT_REASON)
 MIN_SHARE = 0.9
 
 
