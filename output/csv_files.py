@@ -103,7 +103,10 @@ def _plain(table: pa.Table, cols: tuple[Column, ...]) -> bytes:
     no quotes, nulls empty, booleans true/false, ints as ints, numbers from their printed text)."""
     names = [c.name + TEXT if c.kind in ("count", "number") else c.name for c in cols]
     sink = pa.BufferOutputStream()
-    pacsv.write_csv(table.select(names).rename_columns([c.name for c in cols]), sink, _PLAIN)
+    # One chunk per column: pyarrow's CSV writer (26.0) writes NUL bytes for columns whose
+    # chunks do not line up (an empty chunk from a report without facts, say).
+    plain = table.select(names).rename_columns([c.name for c in cols]).combine_chunks()
+    pacsv.write_csv(plain, sink, _PLAIN)
     return sink.getvalue().to_pybytes()
 
 
