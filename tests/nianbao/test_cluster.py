@@ -99,7 +99,9 @@ def test_a_document_that_always_kills_its_worker_is_stored_as_an_error(client, f
     marker = tmp_path / "deaths"
     engine = ClusterEngine(client, parse_fn=functools.partial(crash_always, marker=str(marker)))
     summary = parse_archive(data, engine=engine)
-    assert marker.read_text().count("died") == 3  # tried three times, then given up
+    # Tried three times alone, then given up; on a loaded machine the planner may have batched
+    # it with another page first (three deaths as a batch, then the batch is split).
+    assert marker.read_text().count("died") in (3, 6)
     assert [url for url, _ in summary.crashed] == [u for u in _statuses(data) if u.endswith(TARGET)]
     got, serial = _statuses(data), _statuses(first_run["data"])
     for url, (status, error) in got.items():
