@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 

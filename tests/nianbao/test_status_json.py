@@ -56,7 +56,7 @@ def twins_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                    Page(case_for(wap_spec, "html_single", Variant(seed=34), "trs").data))
         portal.add(COPIES + "202101/t20210110_10_wap.html",
                    Page(case_for(wap_spec, "html_single", Variant(seed=35), "wap").data))
-        wap_title = f"白云镇人民政府2020年政府信息公开工作年度报告"
+        wap_title = "白云镇人民政府2020年政府信息公开工作年度报告"
         _column(portal, TWINS, [("post_8.html", title), ("mpost_8.html", title)])
         _column(portal, COPIES, [("202301/t20230115_8.html", title),
                                  ("202301/t20230116_9.html", title),
