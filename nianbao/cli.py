@@ -31,10 +31,15 @@ def main() -> None:
 
 
 def _files(paths: tuple[Path, ...]) -> Iterator[Path]:
+    from nianbao.pictures import is_page_file, saved_with_page
+
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if not p.is_dir()):  # FIFOs: refused
-                if not any(part.startswith(".") for part in child.relative_to(path).parts):
+            children = sorted(p for p in path.rglob("*") if not p.is_dir())  # FIFOs: refused
+            pages = {c for c in children if is_page_file(c)}
+            for child in children:
+                if not any(part.startswith(".") for part in child.relative_to(path).parts) \
+                        and not saved_with_page(child, pages):  # a saved page's pictures
                     yield child
         else:
             yield path
@@ -138,6 +143,7 @@ def parse_command(paths: tuple[Path, ...], data_dir: Path | None, new_only: bool
 
 def _parse_files(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     from nianbao.parsers import limits, parse
+    from nianbao.pictures import saved_pictures
 
     total = failed = 0
     for path in _with_bar(list(_files(paths)), quiet):
@@ -158,7 +164,7 @@ def _parse_files(paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
             report = Report(source=str(path), status="error",
                             error=f"cannot read: {exc.strerror or exc}")
         if report is None:
-            report = parse(data, source=str(path))
+            report = parse(data, source=str(path), pictures=saved_pictures(path))
         bad = report.status in FAILED_STATUSES
         failed += bad
         if bad:

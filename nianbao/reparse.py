@@ -1,8 +1,10 @@
 """The parse stage over the archive: read archived versions back, parse them, store the results.
 
 Only the newest version of each report is parsed (older ones stay in the archive); the
-attachments of a report page are parsed when the page itself yielded no numbers. A record
-that cannot be read back is reported and stored as an ``error`` result, never a traceback.
+attachments of a report page are parsed when the page itself yielded no numbers. A page's
+article pictures (tables as ``<img>``) are read with the page, from their archived versions,
+and merged into its result (parsers.page_pictures); a page is parsed again when one of its
+pictures was archived after its result was made. A record that cannot be read back is reported and stored as an ``error`` result, never a traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import nianbao.parsers as parsers
 from nianbao.output.records import SUCCESS, ReportCounts, needs_attachment
 from nianbao.output.results import ResultStore
 from nianbao.parsers.model import Report
+from nianbao.parsers.readers.html_images import IMAGE_EXTS
+from nianbao.pictures import archived_pictures
 from nianbao.scraper.archive import ArchiveReadError, read_response
 from nianbao.scraper.state import ArchivedVersion, archived_versions, open_read_only
 
@@ -76,6 +80,9 @@ def parse_version(data_dir: Path, v: ArchivedVersion,
         return (Report(source=v.url, sha256=v.sha256, status="error",
                        error=f"archive record unreadable: {exc}"), ("unreadable", str(exc)))
     try:
+        if parse_fn is None and v.kind == "report":  # its article pictures from the archive
+            return parsers.parse(record.body, source=v.url, content_type=v.content_type,
+                                 pictures=archived_pictures(data_dir, v)), None
         return (parse_fn or parsers.parse)(record.body, source=v.url,
                                            content_type=v.content_type), None
     except Exception as exc:  # a parser bug must not stop the batch; make it loud
@@ -116,9 +123,33 @@ def _versions(data_dir: Path) -> list[ArchivedVersion]:
 
 
 def _todo(versions: Iterable[ArchivedVersion], current: dict[int, str],
-          everything: bool) -> list[ArchivedVersion]:
-    return sorted((v for v in versions if everything or current.get(v.id) != v.sha256),
+          everything: bool, stale: set[int] = frozenset()) -> list[ArchivedVersion]:
+    return sorted((v for v in versions
+                   if everything or current.get(v.id) != v.sha256 or v.id in stale),
                   key=lambda v: v.id)
+
+
+def is_picture(v: ArchivedVersion) -> bool:
+    """An archived image (an article picture of its page, or an image attachment)."""
+    if v.content_type and v.content_type.lower().startswith("image/"):
+        return True
+    name = (v.final_url or v.url).split("?", 1)[0].rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].lower() in IMAGE_EXTS
+
+
+def _stale_pages(store: ResultStore, pages: dict[str, ArchivedVersion],
+                 versions: list[ArchivedVersion]) -> set[int]:
+    """Pages whose pictures were archived after the page's result was made (a picture that
+    failed before, or changed): parsed again, though the page itself is unchanged."""
+    newest_picture: dict[str, str] = {}
+    for a in versions:
+        if a.kind == "attachment" and a.parent in pages and is_picture(a):
+            newest_picture[a.parent] = max(newest_picture.get(a.parent, ""), a.fetched_at)
+    if not newest_picture:
+        return set()
+    made = dict(store.db.execute("SELECT version_id, parsed_at FROM parsed").fetchall())
+    return {pages[url].id for url, fetched in newest_picture.items()
+            if pages[url].id in made and made[pages[url].id] <= fetched}
 
 
 def parse_archive(data_dir: Path, *, everything: bool = False,
@@ -136,14 +167,18 @@ def parse_archive(data_dir: Path, *, everything: bool = False,
     pages = newest(v for v in versions if v.kind == "report")
     with ResultStore(data_dir) as store:
         current = store.current(parsers.PARSER_VERSION)
-        todo = _todo(pages.values(), current, everything)
+        todo = _todo(pages.values(), current, everything, _stale_pages(store, pages, versions))
         summary.up_to_date = len(pages) - len(todo)
         _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None,
                    engine)
         meta = store.metadata(v.id for v in pages.values())
         wanting = {url for url, v in pages.items()
                    if v.id in meta and meta[v.id].sha256 == v.sha256 and needs_attachment(meta[v.id])}
-        linked = newest(a for a in versions if a.kind == "attachment" and a.parent in wanting)
+        # The pictures a page's own parse read (its warnings say so) are not read again alone.
+        read_with_page = {url for url in wanting if any(
+            w.startswith("pictures: ") for w in meta[pages[url].id].warnings)}
+        linked = newest(a for a in versions if a.kind == "attachment" and a.parent in wanting
+                        and not (a.parent in read_with_page and is_picture(a)))
         todo = _todo(linked.values(), current, everything)
         if todo:
             _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None,

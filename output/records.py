@@ -117,8 +117,9 @@ class Dataset:
 
 
 def needs_attachment(page: Stored) -> bool:
-    """A page whose own parse gave no numbers (and is not a free-form pre-2019 report)."""
-    return page.status != "legacy" and page.n_numbers == 0
+    """A page whose own parse gave no numbers (and is not a free-form pre-2019 report), or
+    whose numbers all came from its pictures by OCR (a text PDF beside them reads better)."""
+    return page.status != "legacy" and (page.n_numbers == 0 or page.origin == "ocr")
 
 
 def _attachment_key(a: Stored) -> tuple[int, int, str]:
@@ -143,6 +144,11 @@ def report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,
     row.checks_failed, row.facts_from = page.checks_failed, page.version_id
     if not needs_attachment(page) or not attachments:
         return row
+    if page.n_numbers:  # read from the page's pictures: only a better reading replaces it
+        attachments = [a for a in attachments if a[0].origin != "ocr" and a[0].status == "ok"
+                       and a[0].n_numbers >= page.n_numbers]
+        if not attachments:
+            return row
     best, best_sha = min(attachments, key=lambda a: _attachment_key(a[0]))
     row.attachment_url, row.attachment_sha256 = best.url, best_sha
     if best.n_numbers == 0 and page.status in SUCCESS:

@@ -22,6 +22,7 @@ from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_tit
 from nianbao.parsers.model import Report
 from nianbao.parsers.normalize import script_of
 from nianbao.parsers.extraction.ocr_verify import verify as verify_ocr
+from nianbao.parsers.page_pictures import PictureLoader, ocr_origin, read_pictures
 from nianbao.parsers.readers.sniff import ATTACHMENTS, DESCRIPTIONS, READABLE, sniff
 from nianbao.parsers.readers.text import text_document
 
@@ -52,10 +53,16 @@ def _sample(doc: Document, size: int = 1500) -> str:
     return "".join(parts)
 
 
-def parse(data: bytes, *, source: str | None = None, content_type: str | None = None) -> Report:
+def parse(data: bytes, *, source: str | None = None, content_type: str | None = None,
+          pictures: PictureLoader | None = None) -> Report:
     """Parse one report document (HTML, text, PDF, Word, image) into facts, checks and
-    metadata. Never raises: every failure is a status and a message in the report."""
+    metadata. Never raises: every failure is a status and a message in the report.
+
+    ``pictures``: for an HTML page, gives the bytes of its article pictures (tables published
+    as ``<img>``), which are then read by OCR and merged with the page (parsers.page_pictures);
+    without it a page is read from its HTML alone."""
     report = Report(source=source, sha256=hashlib.sha256(data).hexdigest())
+    page_text: str | None = None
     if not data.strip():
         return _fail(report, "error", "empty document")
     if len(data) > limits.MAX_INPUT_BYTES:
@@ -77,7 +84,8 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
         except DecodeError as exc:
             return _fail(report, "error", f"cannot decode: {exc}")
         report.encoding = decoded.encoding
-        doc = _document(kind, decoded.text)
+        page_text = decoded.text
+        doc = _document(kind, page_text)
         report.warnings.extend(getattr(doc, "notes", ()))  # cells the HTML grid could not place
     report.origin = doc.origin
     if not doc.lines:
@@ -97,6 +105,23 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     except Exception as exc:  # noqa: BLE001 - a bug must cost one document, not the batch
         return _fail(report, "error", f"internal error while reading the tables of this "
                      f"{doc.origin} document ({type(exc).__name__}: {exc}); please report it")
+    reading = None
+    if pictures is not None and kind == "html" and page_text is not None:
+        try:
+            reading = read_pictures(page_text, extraction, hint, pictures,
+                                    said=report.warnings + extraction.warnings)
+        except Exception as exc:  # noqa: BLE001 - the page's own tables still count
+            report.warnings.append(f"pictures: internal error while reading the page's "
+                                   f"pictures ({type(exc).__name__}: {exc}); please report it")
+        if reading is not None:
+            extraction = reading.extraction
+            report.warnings.extend(reading.warnings)
+            if reading.read:
+                report.warnings.append(
+                    f"pictures: {reading.read} of {reading.total} article "
+                    f"picture{'s' if reading.total > 1 else ''} read by OCR; "
+                    f"{reading.ocr_facts} cell{'s' if reading.ocr_facts != 1 else ''} taken "
+                    "from them")
     report.warnings.extend(extraction.warnings)
     if extraction.template is None:
         looks_like_report = report.title is not None and is_report_title(report.title)
@@ -110,9 +135,17 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
             return _fail(report, "not_report",
                          "not an annual report on government information disclosure "
                          "(no report title and no statistical tables)")
+        if reading is not None and reading.missing and not reading.read:
+            n = reading.missing
+            return _fail(report, "no_tables", "no statistical tables found in the report: its "
+                         f"tables are pictures, and {'none of the' if n > 1 else 'the'} {n} "
+                         f"picture{'s is' if n > 1 else ' is'} at hand: {reading.why_missing}"
+                         f"{' …' if n > 1 else ''}")
         return _fail(report, "no_tables", "no statistical tables found in the report")
     report.template = extraction.template
     report.facts = extraction.facts
+    if reading is not None and reading.ocr_facts and ocr_origin(report.facts):
+        report.origin = "ocr"  # the page's tables are all pictures
     if isinstance(doc, AttachmentDocument) and doc.origin == "ocr":
         report.facts, doubts = verify_ocr(doc, report.facts, report.template, hint,
                                           report.warnings)

@@ -17,11 +17,11 @@ import lxml.html
 from lxml import etree
 
 from nianbao.parsers.normalize import nfkc, to_simplified
+from nianbao.parsers.readers.html_images import is_inline, page_images
 from nianbao.scraper.urls import normalize
 
 ATTACHMENT_EXTS = frozenset(
     "pdf doc docx wps xls xlsx et ofd jpg jpeg png gif bmp tif tiff".split())
-IMAGE_EXTS = frozenset("jpg jpeg png gif bmp tif tiff".split())
 # Path fragments of download endpoints whose URL carries no extension.
 _DOWNLOAD_HINTS = ("downfile.jsp", "/attachment/", "/attach/", "download.jsp", "fileDownload")
 _PAGE_WORDS = ("下一页", "下页", "尾页", "末页", "最后一页", "后页", "下一頁", "尾頁", "next", "last",
@@ -46,8 +46,6 @@ _CDATA_NEXT = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _INDEX_FILE = re.compile(r"^index(?:_\d+)?\.[a-z]+$", re.I)
 _VSB_PAGE = re.compile(r"/\d+\.htm$", re.I)
-_ICON_HINTS = ("logo", "icon", "banner", "ewm", "qrcode", "erweima", "share", "/images/", "/img/",
-               "/template", "/style", "/skin", "/static/", "gov_icon", "jiucuo", "dzjg")
 MAX_SCRIPT_PAGES = 2000
 
 
@@ -257,20 +255,11 @@ def is_attachment_url(url: str) -> bool:
     return _ext(url) in ATTACHMENT_EXTS or any(h.lower() in url.lower() for h in _DOWNLOAD_HINTS)
 
 
-def _content_image(img_url: str, page_url: str) -> bool:
-    """An image that is part of the report (图片版), not the site's decoration."""
-    path = urlsplit(img_url).path
-    lowered = path.lower()
-    if any(h in lowered for h in _ICON_HINTS):
-        return False
-    name = path.rsplit("/", 1)[-1]
-    page_dir = urlsplit(page_url).path.rsplit("/", 1)[0] + "/"
-    return path.startswith(page_dir) or bool(re.match(r"[WP]0\d{8,}", name)) \
-        or "/attachment/" in lowered or "/picture/" in lowered
-
-
 def scan_report_page(url: str, text: str) -> list[Link]:
-    """Attachments linked or embedded in a report page (PDF, Word, WPS, Excel, images)."""
+    """Attachments linked or embedded in a report page (PDF, Word, WPS, Excel, images), then
+    the pictures of its article body (tables published as ``<img>``: see
+    parsers.readers.html_images) in page order; the site's logos, icons and QR codes are left
+    out."""
     root = _parse_html(text)
     if root is None:
         return []
@@ -278,16 +267,17 @@ def scan_report_page(url: str, text: str) -> list[Link]:
     for link_url, link_text, title in _anchors(root, url):
         if is_attachment_url(link_url) and link_url != url:
             found.setdefault(link_url, title or link_text)
-    for tag, attr in (("img", "src"), ("iframe", "src"), ("embed", "src"), ("object", "data")):
+    for tag, attr in (("iframe", "src"), ("embed", "src"), ("object", "data")):
         for el in root.iter(tag):
             src = normalize(el.get(attr) or "", url)
-            if not src or src in found:
-                continue
-            if tag == "img":
-                if _ext(src) in IMAGE_EXTS and _content_image(src, url):
-                    found[src] = el.get("alt") or ""
-            elif is_attachment_url(src):
+            if src and src not in found and is_attachment_url(src):
                 found[src] = ""
+    for img in page_images(text, url).tables:
+        if is_inline(img.src):
+            continue  # held in the page itself: nothing to fetch
+        src = normalize(img.src, url)
+        if src and src != url and src not in found:
+            found[src] = img.alt
     return [Link(u, t) for u, t in found.items()]
 
 

@@ -41,14 +41,17 @@ def _doubtful_facts(doc: AttachmentDocument, hint: str | None, facts: list[Fact]
         cells = list(line.cells)
         # A marker in a label or header cell (an unreadable label, a speck in a blank
         # corner) would change how extraction reads the row: a doubtful blank is marked
-        # only after a label.
+        # only after a label, and never in a header row (more words than values: its blank
+        # corner is no cell, and a number there would unmake the table's header).
         label = False
+        values = [read_value(text) is not None for text in cells]
+        header = sum(1 for t, v in zip(cells, values) if t and not v) > sum(values)
         for ci, text in enumerate(cells):
             conf = doubtful.get((li, ci))
-            is_value = read_value(text) is not None
+            is_value = values[ci]
             if text and not is_value:
                 label = True
-            if conf is not None and is_value and (text or label):
+            if conf is not None and is_value and (text or (label and not header)):
                 mark = str(_MARK + len(marks))
                 marks[mark] = conf
                 cells[ci] = mark

@@ -82,3 +82,20 @@ def test_data_dictionary_covers_every_cell_and_the_doc_is_current() -> None:
     assert row.row_label == "属于国家秘密" and row.col_label == "自然人" and row.unit == "件"
     doc = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert doc == dictionary_markdown(), "regenerate: python -m nianbao.output.dictionary > docs/data-dictionary.md"
+
+
+def test_page_read_from_its_pictures_gives_way_only_to_a_better_text_attachment() -> None:
+    page = _stored(1, "http://x/r.html", "ok", 150, origin="ocr", template="2021")
+    picture = _stored(2, "http://x/W01.png", "ok", 160, origin="ocr")
+    short_pdf = _stored(3, "http://x/a.pdf", "ok", 90, origin="pdf")
+    row = report_row(page.url, page, fetched_at=None, page_sha256=None, source_name=None,
+                     attachments=[(picture, "h2"), (short_pdf, "h3")])
+    assert row.facts_from == 1 and row.attachment_url is None and row.origin == "ocr"
+    pdf = _stored(4, "http://x/b.pdf", "ok", 200, origin="pdf", template="2021")
+    row = report_row(page.url, page, fetched_at=None, page_sha256=None, source_name=None,
+                     attachments=[(picture, "h2"), (pdf, "h4")])
+    assert row.facts_from == 4 and row.attachment_url == "http://x/b.pdf" and row.origin == "pdf"
+    mixed = _stored(1, "http://x/r.html", "ok", 150, origin="html")  # HTML tables and pictures
+    row = report_row(page.url, mixed, fetched_at=None, page_sha256=None, source_name=None,
+                     attachments=[(pdf, "h4")])
+    assert row.facts_from == 1
