@@ -12,6 +12,7 @@ from nianbao.parsers.schema import REQUEST_COLS
 from nianbao.output.records import ReportRow
 
 _COLS = tuple(c.key for c in REQUEST_COLS)
+_NAMES = tuple(f"cross_year.carry.{c}" for c in _COLS)
 
 
 def _representative(rows: list[ReportRow]) -> ReportRow:
@@ -34,9 +35,6 @@ def cross_year_checks(reports: list[ReportRow]) -> dict[str, list[Check]]:
         forward = prev.get("carried_forward", {})
         for r in rows:
             over = (r.carry or {}).get("carried_over", {})
-            checks = []
-            for col in _COLS:
-                lhs, rhs = over.get(col, 0), forward.get(col, 0)
-                checks.append(Check(f"cross_year.carry.{col}", lhs == rhs, lhs, rhs))
-            out[r.report_id] = checks
+            out[r.report_id] = [Check(name, lhs == rhs, lhs, rhs) for name, lhs, rhs in zip(
+                _NAMES, [over.get(col, 0) for col in _COLS], [forward.get(col, 0) for col in _COLS])]
     return out

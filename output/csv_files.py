@@ -1,9 +1,10 @@
 """CSV files: UTF-8 (with a BOM for Excel when asked), LF line ends, one header line.
 
 Large files are written chunk by chunk into a temp file that replaces the old one at the end.
-Streamed files (facts, checks, wide tables) come as Arrow tables and are formatted with Arrow
-compute kernels into one buffer per chunk, in the csv module's dialect (minimal quoting,
-numbers as Python prints them), so the bytes are the same as the csv module would write.
+Streamed files (facts, checks, wide tables) come as Arrow tables and are written by Arrow's CSV
+writer straight into the file, in the csv module's dialect (minimal quoting, numbers as Python
+prints them), so the bytes are the same as the csv module would write; the rare rows with a
+field to quote are formatted with Arrow compute kernels.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from nianbao.output import atomic
-from nianbao.output.columnar import TEXT
+from nianbao.output.columnar import TEXT, one_array, plain
 from nianbao.output.columns import FILES, WIDE, Column
 
 _BOOL = np.array(["false", "true"], dtype=object)
@@ -58,7 +59,7 @@ def _field(table: pa.Table, c: Column) -> pa.Array:
     """One column as CSV text, no nulls."""
     if c.kind in ("count", "number"):
         return pc.fill_null(table[c.name + TEXT], "")
-    col = table[c.name]
+    col = plain(table[c.name])
     if c.kind == "bool":
         return pc.if_else(pc.fill_null(col, False), "true", "false")
     if c.kind != "str":
@@ -84,30 +85,68 @@ def _needs_quotes(table: pa.Table, cols: tuple[Column, ...]) -> np.ndarray | Non
     for c in cols:
         if c.kind != "str":
             continue
-        col = table[c.name]
-        chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
-        data = b"".join(bytes(ch.buffers()[2] or b"") for ch in chunks)
-        if not any(ch in data for ch in (b",", b'"', b"\r", b"\n")):
+        col = one_array(table[c.name])
+        codes = None
+        if pa.types.is_dictionary(col.type):  # look at the distinct values only
+            codes, col = col.indices, col.dictionary
+        if not _has_special(col):
             continue
         hit = pc.fill_null(pc.match_substring_regex(col, _SPECIAL), False).to_numpy(
             zero_copy_only=False)
+        if codes is not None:
+            hit = hit[pc.fill_null(codes, 0).to_numpy(zero_copy_only=False)] & \
+                pc.is_valid(codes).to_numpy(zero_copy_only=False)
         mask = hit if mask is None else mask | hit
     return mask if mask is not None and mask.any() else None
+
+
+def _has_special(col: pa.Array) -> bool:
+    """Whether any value of a string array holds a comma, quote or line break (a scan of its
+    data buffer, no copy)."""
+    if len(col) == 0:
+        return False
+    if col.type != pa.string():
+        return True  # no quick scan: let the exact test decide
+    _validity, offsets, data = col.buffers()
+    if data is None:
+        return False
+    start, end = np.frombuffer(offsets, dtype=np.int32, count=len(col) + 1,
+                               offset=col.offset * 4)[[0, -1]].tolist()
+    view = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    for byte in (44, 34, 13, 10):  # , " CR LF
+        if (view == byte).any():
+            return True
+    return False
 
 
 _PLAIN = pacsv.WriteOptions(include_header=False, quoting_style="none")
 
 
-def _plain(table: pa.Table, cols: tuple[Column, ...]) -> bytes:
+def _decoded(table: pa.Table, cols: tuple[Column, ...]) -> pa.Table:
+    """The columns Arrow's CSV writer writes for ``cols``: numbers as their printed text,
+    dictionaries decoded, one chunk per column (pyarrow's CSV writer, 26.0, writes NUL bytes
+    for columns whose chunks do not line up: an empty chunk from a report without facts)."""
+    names = [c.name + TEXT if c.kind in ("count", "number") else c.name for c in cols]
+    return pa.Table.from_arrays([plain(table[n]) for n in names], names=[c.name for c in cols])
+
+
+def _plain(table: pa.Table, cols: tuple[Column, ...]) -> pa.Buffer:
     """Rows without a field to quote, by Arrow's own CSV writer (same bytes as the csv module:
     no quotes, nulls empty, booleans true/false, ints as ints, numbers from their printed text)."""
-    names = [c.name + TEXT if c.kind in ("count", "number") else c.name for c in cols]
     sink = pa.BufferOutputStream()
-    # One chunk per column: pyarrow's CSV writer (26.0) writes NUL bytes for columns whose
-    # chunks do not line up (an empty chunk from a report without facts, say).
-    plain = table.select(names).rename_columns([c.name for c in cols]).combine_chunks()
-    pacsv.write_csv(plain, sink, _PLAIN)
-    return sink.getvalue().to_pybytes()
+    pacsv.write_csv(_decoded(table, cols), sink, _PLAIN)
+    return sink.getvalue()
+
+
+def write_lines(out: pa.NativeFile, table: pa.Table, cols: tuple[Column, ...]) -> None:
+    """``csv_lines`` of ``table`` written to ``out``, straight from Arrow's writer when no
+    field needs quotes (the usual case)."""
+    if not table.num_rows:
+        return
+    if _needs_quotes(table, cols) is None:
+        pacsv.write_csv(_decoded(table, cols), out, _PLAIN)
+    else:
+        out.write(csv_lines(table, cols))
 
 
 def csv_lines(table: pa.Table, cols: tuple[Column, ...]) -> bytes | memoryview:
@@ -116,7 +155,7 @@ def csv_lines(table: pa.Table, cols: tuple[Column, ...]) -> bytes | memoryview:
         return b""
     special = _needs_quotes(table, cols)
     if special is None:
-        return _plain(table, cols)
+        return _plain(table, cols).to_pybytes()
     # Rare rows with a comma, quote or line break: formatted apart, then put back in place.
     dirty = np.nonzero(special)[0]
     clean = np.nonzero(~special)[0]
@@ -126,7 +165,7 @@ def csv_lines(table: pa.Table, cols: tuple[Column, ...]) -> bytes | memoryview:
         ends = np.nonzero(np.frombuffer(text, dtype=np.uint8) == 10)[0] + 1
         offsets = np.concatenate([[0], ends]).astype(np.int32)
         pieces.append(pa.StringArray.from_buffers(len(clean), pa.py_buffer(offsets.tobytes()),
-                                                  pa.py_buffer(text)))
+                                                  text))
     lines = pa.concat_arrays(pieces)
     where = np.empty(table.num_rows, dtype=np.int64)  # row -> its line in ``lines``
     where[dirty] = np.arange(len(dirty))
@@ -150,13 +189,13 @@ class CsvWriter:
     def __init__(self, out: Path, excel: bool = False) -> None:
         self.out = out
         self.excel = excel
-        self._files: dict[str, tuple[Path, IO[bytes]]] = {}
+        self._files: dict[str, tuple[Path, pa.NativeFile]] = {}
         self._done: list[tuple[Path, Path]] = []
 
-    def _open(self, name: str) -> IO[bytes]:
+    def _open(self, name: str) -> pa.NativeFile:
         if name not in self._files:
             tmp = atomic.temp_beside(self.out / f"{name}.csv")
-            f = open(tmp, "wb")
+            f = pa.OSFile(str(tmp), "wb")
             if self.excel:
                 f.write("\ufeff".encode("utf-8"))
             self._files[name] = (tmp, f)
@@ -172,7 +211,7 @@ class CsvWriter:
         """A chunk of a streamed file (an Arrow table with the file's columns, see streams.py)."""
         f = self._open(name)
         cols: tuple[Column, ...] = FILES.get(name) or WIDE[name.removeprefix("wide_")]
-        f.write(csv_lines(table, cols))
+        write_lines(f, table, cols)
 
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         tmp = atomic.temp_beside(self.out / f"{name}.csv")

@@ -7,6 +7,7 @@ tables are Arrow tables (output/streams.py) that go straight into the writers.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,12 +103,18 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
         writers = _writers(out, formats, excel)
     except OSError as exc:
         raise ExportError(f"cannot write in {out}: {exc.strerror or exc}") from None
+    # The rows are long-lived: frozen, the collector does not scan them again every chunk
+    # (left alone when the caller froze objects itself).
+    frozen = gc.isenabled() and gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
     try:
         for w in writers.values():
             w.begin(STREAMED)
         for start in range(0, len(rows), chunk_size):
             part = rows[start:start + chunk_size]
-            tables = chunk_tables(dataset, part, start + 1, extra)
+            tables = chunk_tables(dataset, part, start + 1, extra,
+                                  year_major=formats == ("parquet",), texts="csv" in formats)
             summary.facts += tables.facts.num_rows
             summary.checks += tables.checks.num_rows
             summary.checks_failed += tables.checks.num_rows - int(
@@ -137,4 +144,7 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
         for w in writers.values():
             w.abort()
         raise
+    finally:
+        if frozen:
+            gc.unfreeze()
     return summary

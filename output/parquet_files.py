@@ -3,7 +3,10 @@
 Layout (Hive style, read by pandas, pyarrow, DuckDB, Spark): ``parquet/reports.parquet`` and
 ``parquet/<name>/year=<YYYY>/part-0.parquet``; reports without a year go to
 ``year=__HIVE_DEFAULT_PARTITION__``. The whole ``parquet`` folder is built beside the old one
-and swapped in at the end.
+and swapped in at the end. Streamed files take the chunks' repeated strings as dictionaries and
+write them as such, without the Arrow schema (readers see plain string columns) and with
+statistics for the report id and the numbers only; a partition's small pieces of several chunks
+are gathered into one row group.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from nianbao.output import atomic
 from nianbao.output.columns import FILES, WIDE, Column
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+SMALL_BYTES = 1 << 20  # a chunk's piece of a partition smaller than this waits for more
+PENDING_BYTES = 16 << 20  # all waiting pieces are written once they hold this much
 _TYPES = {"str": pa.string(), "int": pa.int32(), "count": pa.int64(), "float": pa.float64(),
           "number": pa.float64(), "bool": pa.bool_(),
           "timestamp": pa.timestamp("ms", tz="UTC")}  # Parquet has no seconds
@@ -74,9 +79,21 @@ def to_table(name: str, frame: pd.DataFrame, partitioned: bool,
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _typed(name: str, table: pa.Table, floats: frozenset[str]) -> pa.Table:
-    """A streamed chunk (Arrow, see streams.py) in the file's schema; NotWhole as to_table."""
-    schema = schema_of(name, True, floats)
+def _stream_schema(name: str, like: pa.Schema, floats: frozenset[str]) -> pa.Schema:
+    """The file's schema, with ``like``'s dictionary type for string columns it has as
+    dictionaries (written as they are: no decoding, no hashing of each value; the files do not
+    keep the Arrow schema, so readers see the plain string columns)."""
+    return pa.schema([pa.field(f.name, like.field(f.name).type)
+                      if f.type == pa.string() and f.name in like.names
+                      and pa.types.is_dictionary(like.field(f.name).type)
+                      else f for f in schema_of(name, True, floats)])
+
+
+def _typed(name: str, table: pa.Table, floats: frozenset[str],
+           like: pa.Schema | None = None) -> pa.Table:
+    """A streamed chunk (Arrow, see streams.py) in the file's schema (string columns as
+    dictionaries where ``like``, by default the chunk, has them so); NotWhole as to_table."""
+    schema = _stream_schema(name, like or table.schema, floats)
     kinds = {c.name: c.kind for c in _columns(name)}
     arrays, not_whole = [], set()
     for f in schema:
@@ -94,6 +111,15 @@ def _typed(name: str, table: pa.Table, floats: frozenset[str]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _stream_options(schema: pa.Schema) -> dict:
+    """Writer options of a streamed file: min/max statistics for the report id (the files'
+    sort key, by which readers skip row groups) and the numbers, not for the other strings
+    (cell keys, raw text, labels: every row group spans them, and they are most of the cost)."""
+    stats = [f.name for f in schema if f.name == "report_id"
+             or not (pa.types.is_string(f.type) or pa.types.is_dictionary(f.type))]
+    return {"compression": "zstd", "store_schema": False, "write_statistics": stats}
+
+
 class ParquetWriter:
     """Streams chunks into one writer per (file, year); ``commit`` swaps the folder in."""
 
@@ -103,6 +129,12 @@ class ParquetWriter:
         self.tmp.mkdir(parents=True)
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self._floats: dict[str, frozenset[str]] = {}  # file -> count columns written as floats
+        self._schemas: dict[str, pa.Schema] = {}  # file -> the schema its parts are written in
+        # Slices waiting to be written as one row group: a row group per chunk and year would
+        # be small, and each of its column chunks costs the writer a fixed effort.
+        self._pending: dict[tuple[str, str], list[pa.Table]] = {}
+        self._pending_size: dict[tuple[str, str], int] = {}  # bytes waiting, per partition
+        self._pending_bytes = 0
 
     def begin(self, names: list[str]) -> None:
         for name in names:
@@ -112,44 +144,74 @@ class ParquetWriter:
         """A chunk of a streamed file; its ``year`` column (the report's) is the partition."""
         if not table.num_rows:
             return
+        like = self._schemas.get(name)  # every part of a file in one schema
         try:
-            typed = _typed(name, table, self._floats.get(name, frozenset()))
+            typed = _typed(name, table, self._floats.get(name, frozenset()), like)
         except NotWhole as exc:
-            self._promote(name, exc.columns)
-            typed = _typed(name, table, self._floats[name])
-        # One stable sort by year, then a zero-copy slice per partition (the chunk's order
-        # within each year is kept).
+            self._promote(name, exc.columns, like or table.schema)
+            typed = _typed(name, table, self._floats[name], self._schemas[name])
+        self._schemas[name] = typed.schema
+        # One stable sort by year (none when the chunk comes grouped by year, streams.by_year),
+        # then a zero-copy slice per partition (the chunk's order within each year is kept).
         years = pc.fill_null(table["year"], -1).to_numpy()
-        order = np.argsort(years, kind="stable")
-        typed = typed.take(pa.array(order, type=pa.int64()))
-        values, starts = np.unique(years[order], return_index=True)
-        ends = list(starts[1:]) + [len(order)]
-        for year, begin, end in sorted(zip(values.tolist(), starts.tolist(), ends),
-                                       key=lambda p: (p[0] < 0, p[0])):
+        key = np.where(years < 0, np.iinfo(np.int64).max, years)
+        if (np.diff(key) < 0).any():
+            order = np.argsort(key, kind="stable")
+            typed = typed.take(pa.array(order, type=pa.int64()))
+            years = years[order]
+        starts = np.concatenate([[0], np.nonzero(years[1:] != years[:-1])[0] + 1])
+        ends = list(starts[1:]) + [len(years)]
+        for year, begin, end in zip(years[starts].tolist(), starts.tolist(), ends):
             part = NULL_PARTITION if year < 0 else str(int(year))
             writer = self._writers.get((name, part))
             if writer is None:
                 folder = self.tmp / name / f"year={part}"
                 folder.mkdir(parents=True, exist_ok=True)
-                schema = schema_of(name, True, self._floats.get(name, frozenset()))
-                writer = pq.ParquetWriter(folder / "part-0.parquet", schema, compression="zstd")
+                writer = pq.ParquetWriter(folder / "part-0.parquet", typed.schema,
+                                          **_stream_options(typed.schema))
                 self._writers[(name, part)] = writer
-            writer.write_table(typed.slice(begin, int(end) - begin))
+            key = (name, part)
+            piece = typed.slice(begin, int(end) - begin)
+            size = piece.nbytes
+            if size >= SMALL_BYTES:  # large enough to be a row group of its own
+                self._flush(key)
+                writer.write_table(piece, row_group_size=max(piece.num_rows, 1))
+                continue
+            # A small piece is copied (a slice would keep the whole chunk alive) and waits.
+            self._pending.setdefault(key, []).append(piece.combine_chunks())
+            self._pending_size[key] = self._pending_size.get(key, 0) + size
+            self._pending_bytes += size
+            if self._pending_bytes >= PENDING_BYTES:
+                for waiting in list(self._pending):
+                    self._flush(waiting)
 
-    def _promote(self, name: str, columns: frozenset[str]) -> None:
+    def _flush(self, key: tuple[str, str]) -> None:
+        """Write a partition's waiting slices as one row group (their dictionaries unified)."""
+        parts = self._pending.pop(key, [])
+        self._pending_bytes -= self._pending_size.pop(key, 0)
+        if parts:
+            table = pa.concat_tables(parts)
+            if any(pa.types.is_dictionary(f.type) for f in table.schema):
+                table = table.unify_dictionaries()
+            self._writers[key].write_table(table, row_group_size=max(table.num_rows, 1))
+
+    def _promote(self, name: str, columns: frozenset[str], like: pa.Schema) -> None:
         """Make ``columns`` of file ``name`` float64, rewriting the parts already written (rare:
         a count that is not whole), so that every part of one file has the same schema."""
+        for key in [k for k in self._pending if k[0] == name]:
+            self._flush(key)
         self._floats[name] = self._floats.get(name, frozenset()) | columns
-        schema = schema_of(name, True, self._floats[name])
+        schema = _stream_schema(name, like, self._floats[name])
+        self._schemas[name] = schema
         for key, writer in list(self._writers.items()):
             if key[0] != name:
                 continue
             writer.close()
             path = self.tmp / name / f"year={key[1]}" / "part-0.parquet"
             with pq.ParquetFile(path) as done:
-                table = done.read().cast(schema)
-            writer = pq.ParquetWriter(path, schema, compression="zstd")
-            writer.write_table(table)
+                written = done.read().cast(schema)
+            writer = pq.ParquetWriter(path, schema, **_stream_options(schema))
+            writer.write_table(written)
             self._writers[key] = writer
 
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
@@ -157,6 +219,8 @@ class ParquetWriter:
                        compression="zstd")
 
     def _close(self) -> None:
+        for key in list(self._pending):
+            self._flush(key)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
@@ -167,6 +231,9 @@ class ParquetWriter:
         return [self.final]
 
     def abort(self) -> None:
+        self._pending.clear()  # nothing more is written
+        self._pending_size.clear()
+        self._pending_bytes = 0
         try:
             self._close()
         finally:

@@ -2,9 +2,12 @@
 
 One row per archived version that was parsed: the report metadata as columns, the facts and
 checks as serialized Arrow record batches (``facts_arrow``, ``checks_arrow``; output/columnar.py),
-which export concatenates without making a Python object per fact. Rows stored before that
-layout keep their facts and checks as compact JSON (``facts``, ``checks``) and are still read. A row is current when its ``sha256`` matches the archived version and
-its ``parser_version`` is the running parser's; anything else is parsed again.
+which export concatenates without making a Python object per fact; a fact's cell is an integer
+key into ``cell_ids`` (never renumbered: ids only ever get added). Rows stored before that
+layout keep their facts as Arrow batches with the cell as strings, or their facts and checks as
+compact JSON (``facts``, ``checks``), and are still read. A row is current when its
+``sha256`` matches the archived version and its ``parser_version`` is the running parser's;
+anything else is parsed again.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from nianbao.parsers.model import Check, Fact, Number, Report
 from nianbao.output import columnar
+from nianbao.output.columnar import Cell, CellCatalog
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -35,6 +41,9 @@ CREATE TABLE IF NOT EXISTS parsed (
     carry TEXT, facts TEXT NOT NULL, checks TEXT NOT NULL, warnings TEXT NOT NULL,
     parsed_at TEXT NOT NULL, facts_arrow BLOB, checks_arrow BLOB);
 CREATE INDEX IF NOT EXISTS parsed_url ON parsed(url);
+CREATE TABLE IF NOT EXISTS cell_ids (
+    cell INTEGER PRIMARY KEY, "table" TEXT NOT NULL, "row" TEXT NOT NULL, col TEXT NOT NULL,
+    UNIQUE ("table", "row", col));
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT NOT NULL,
     crawl_run INTEGER, exit_code INTEGER, summary TEXT NOT NULL);
@@ -91,6 +100,9 @@ class ResultStore:
         """``read_only``: for status and export, which must work on read-only media and
         leave the folder as it was (no table created, no -wal/-shm file)."""
         self.path = Path(data_dir) / DB_NAME
+        self.catalog = CellCatalog()
+        self._stored_ids: dict[Cell, int] = {}
+        self._fresh: dict[int, Cell] = {}  # ids added inside a transaction not yet seen to commit
         if read_only:
             from nianbao.scraper.state import connect_read_only
 
@@ -136,7 +148,10 @@ class ResultStore:
         """Store (or replace) the result of parsing one archived version; one transaction."""
         numbers = sum(1 for f in report.facts if f.value is not None)
         carry = carry_of(report.facts)
+        facts = columnar.in_printed_order(report.facts, report.template)
         try:
+            self._check_fresh()
+            cells = [self._cell_id((f.table, f.row, f.col)) for f in facts]
             self.db.execute(
                 "INSERT OR REPLACE INTO parsed VALUES "
                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -147,11 +162,63 @@ class ResultStore:
                  json.dumps(carry, ensure_ascii=False) if carry else None,
                  "", "", json.dumps(report.warnings, ensure_ascii=False),
                  datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                 columnar.to_blob(columnar.facts_batch(
-                     columnar.in_printed_order(report.facts, report.template)), in_order=True),
+                 columnar.to_blob(columnar.cells_batch(facts, cells)),
                  columnar.to_blob(columnar.checks_batch(report.checks))))
         except sqlite3.Error as exc:
             raise ResultsError(f"{self.path}: cannot store a result: {exc}") from None
+
+    def _cell_id(self, key: Cell) -> int:
+        """The stored id of a cell, added to ``cell_ids`` the first time it is seen."""
+        got = self._stored_ids.get(key)
+        if got is None:
+            self.db.execute('INSERT OR IGNORE INTO cell_ids ("table", "row", col) VALUES (?,?,?)',
+                            key)
+            got = self.db.execute('SELECT cell FROM cell_ids WHERE "table"=? AND "row"=? AND '
+                                  "col=?", key).fetchone()[0]
+            self._stored_ids[key] = got
+            self.catalog.add_stored(got, key)
+            if self.db.in_transaction:
+                self._fresh[got] = key
+        return got
+
+    def _check_fresh(self) -> None:
+        """Forget cell ids whose transaction was rolled back (the caller's), so that no stored
+        batch can name a cell ``cell_ids`` does not hold."""
+        if not self._fresh:
+            return
+        held = dict(self.db.execute('SELECT cell, "table" || char(31) || "row" || char(31) || col '
+                                    "FROM cell_ids WHERE cell >= ?", (min(self._fresh),)))
+        for cell, key in list(self._fresh.items()):
+            if held.get(cell) != "\x1f".join(key):
+                self._stored_ids.pop(key, None)
+                self.catalog.forget_stored(cell)
+                del self._fresh[cell]
+        if not self.db.in_transaction:
+            self._fresh.clear()
+
+    def sync_cells(self) -> None:
+        """Load the cell ids stored since the last call (a store older than ``cell_ids``
+        has none)."""
+        try:
+            rows = self.db.execute('SELECT cell, "table", "row", col FROM cell_ids WHERE cell > ?',
+                                   (self.catalog.max_stored(),)).fetchall()
+        except sqlite3.OperationalError:
+            return
+        for cell, *key in rows:
+            self._stored_ids[tuple(key)] = cell  # type: ignore[index]
+            self.catalog.add_stored(cell, tuple(key))  # type: ignore[arg-type]
+
+    def dense_cells(self, stored: np.ndarray) -> np.ndarray:
+        """The catalog's dense ids of stored cell ids (loading ids stored meanwhile)."""
+        try:
+            return self.catalog.from_stored(stored)
+        except KeyError:
+            self.sync_cells()
+        try:
+            return self.catalog.from_stored(stored)
+        except KeyError:
+            raise ResultsError(f"{self.path}: facts refer to a cell id missing from cell_ids; "
+                               "parse again with `nianbao parse --data DIR`") from None
 
     def metadata(self, version_ids: Iterable[int] | None = None) -> dict[int, Stored]:
         """Metadata of stored results (all, or the given versions), without facts."""
@@ -200,12 +267,25 @@ class ResultStore:
 
     def columns(self, version_ids: list[int]) -> dict[int, tuple["pa.RecordBatch", "pa.RecordBatch"]]:
         """version id -> (facts, checks) as Arrow record batches, for the ids that are stored."""
-        return {vid: (f, c) for vid, (f, c, _t) in self.columns_ordered(version_ids).items()}
+        got = self.columns_ordered(version_ids)
+        cells = [(vid, f) for vid, (f, _c, _t) in got.items()
+                 if f.num_columns == len(columnar.CELL_SCHEMA)]
+        out = {vid: (f, c) for vid, (f, c, _t) in got.items()}
+        if cells:  # cell ids back to strings, for all of them at once
+            joined = columnar.join([f for _vid, f in cells], columnar.CELL_SCHEMA)
+            dense = self.dense_cells(joined.column(0).to_numpy())
+            facts = columnar.facts_from_cells(joined, self.catalog, dense)
+            start = 0
+            for vid, f in cells:
+                out[vid] = (facts.slice(start, f.num_rows), out[vid][1])
+                start += f.num_rows
+        return out
 
     def columns_ordered(self, version_ids: list[int]
                         ) -> dict[int, tuple["pa.RecordBatch", "pa.RecordBatch", object]]:
         """version id -> (facts, checks, order): ``order`` is the template whose printed order
-        the facts are already in, ``columnar.UNSORTED`` when they are as parsed."""
+        the facts are already in, ``columnar.UNSORTED`` when they are as parsed. Facts are
+        CELL_SCHEMA batches (stored cell ids) or, from older rows, FACT_SCHEMA batches."""
         has_arrow = "facts_arrow" in self._columns()
         cols = "facts_arrow, checks_arrow" if has_arrow else "NULL, NULL"
         out = {}
@@ -219,6 +299,7 @@ class ResultStore:
                             else columnar.facts_batch([Fact(*f) for f in json.loads(fj)]),
                             columnar.from_blob(ca, columnar.CHECK_SCHEMA) if ca is not None
                             else columnar.checks_batch([Check(*c) for c in json.loads(cj)]),
-                            template if fa is not None and fa[:1] == columnar.SORTED_TAG
+                            template if fa is not None and fa[:1] in (columnar.SORTED_TAG,
+                                                                      columnar.CELLS_TAG)
                             else columnar.UNSORTED)
         return out

@@ -2,9 +2,15 @@
 
 Built from the stored record batches (or, for a dataset without a store, from its loaded
 facts) with vectorised operations only: a chunk of 1,000 reports costs a few Python steps per
-report, none per fact. Each table carries helper columns the writers use and do not write:
-``year`` (the report's year, the Parquet partition), ``report_key`` (the report's position in
-report-id order, from 1: the SQLite integer key) and, in ``facts``, ``report_origin``.
+report, none per fact. A fact's cell is a dense integer (columnar.CellCatalog), so its strings,
+its wide table, line rank and column, its printed rank and its row label are small per-cell
+arrays looked up by position; the wide tables are one scatter of fact positions into a
+(column, line) grid and one take per value column. Each table carries helper columns the writers
+use and do not write: ``year`` (the report's year, the Parquet partition), ``report_key`` (the
+report's position in report-id order, from 1: the SQLite integer key), and in ``facts``,
+``report_origin`` and ``cell`` (the dense cell id). In ``facts``, ``table``, ``row``, ``col``,
+``report_id`` and ``report_origin`` are dictionary arrays (nothing copied per fact); writers
+decode them where they need the strings (columnar.plain).
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import pyarrow as pa
 from nianbao.parsers.model import Check
 from nianbao.parsers.schema import SCHEMAS, TABLES
 from nianbao.output import columnar
-from nianbao.output.columnar import CHECK_SCHEMA, FACT_SCHEMA, TEXT
+from nianbao.output.columnar import CELL_SCHEMA, CHECK_SCHEMA, FACT_SCHEMA, TEXT, CellCatalog
 from nianbao.output.columns import fact_order, wide_cols
 from nianbao.output.records import Dataset, ReportRow
 
 _WIDE_INDEX = {t: {k: i for i, k in enumerate(wide_cols(t))} for t in TABLES}
 _LABELS = {(template, t, r.key): r.label for template in SCHEMAS for t in TABLES
            for r in SCHEMAS[template][t].rows}
+_LOCAL = CellCatalog()  # cells of datasets without a results store
 
 
 @dataclass(slots=True)
@@ -42,131 +49,300 @@ class _Reports:
     agencies: pa.Array
     templates: pa.Array
     origins: pa.Array
+    template_code: np.ndarray  # per report: index into ``template_names``
+    template_names: list[str | None]
 
     @classmethod
     def of(cls, rows: list[ReportRow]) -> "_Reports":
+        templates = [r.template for r in rows]
+        names = sorted(set(templates), key=lambda t: (t is None, t or ""))
+        code = {t: i for i, t in enumerate(names)}
         return cls(pa.array([r.report_id for r in rows], pa.string()),
                    pa.array([r.year for r in rows], pa.int32()),
                    pa.array([r.agency for r in rows], pa.string()),
-                   pa.array([r.template for r in rows], pa.string()),
-                   pa.array([r.origin for r in rows], pa.string()))
+                   pa.array(templates, pa.string()),
+                   pa.array([r.origin for r in rows], pa.string()),
+                   np.array([code[t] for t in templates], dtype=np.int64), names)
 
 
 def _at(array: pa.Array, pos: np.ndarray) -> pa.Array:
     return array.take(pa.array(pos, type=pa.int64()))
 
 
-_EMPTY = (columnar.facts_batch([]), columnar.checks_batch([]), None)
+# Per-cell arrays (index: dense cell id), kept in the catalog's cache while it does not grow.
+
+def _wide_j(catalog: CellCatalog, table: str) -> np.ndarray:
+    """Column of each cell in ``table``'s wide table; -1 for cells of other tables or columns."""
+    key = ("wide_j", table)
+    if key not in catalog.cache:
+        index = _WIDE_INDEX[table]
+        catalog.cache[key] = np.array([index.get(c, -1) if t == table else -1
+                                       for t, _r, c in catalog.keys], dtype=np.int64)
+    return catalog.cache[key]  # type: ignore[return-value]
 
 
-def _contents(dataset: Dataset, rows: list[ReportRow]) -> tuple[list, bool]:
-    """Each row's (facts, checks) batches, and whether the facts are all in printed order."""
+def _dense_rank(items: list, key) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Each item's rank by ``key``; items with equal keys share a rank."""
+    keys = [key(k) for k in items]
+    rank = np.zeros(len(items), dtype=np.int64)
+    last, r = None, -1
+    for i in sorted(range(len(items)), key=keys.__getitem__):
+        if r < 0 or keys[i] != last:
+            r, last = r + 1, keys[i]
+        rank[i] = r
+    return rank
+
+
+def _line_rank(catalog: CellCatalog, template: str | None) -> np.ndarray:
+    """Rank of each cell's (table, row) in ``template``'s printed order of wide lines."""
+    key = ("line_rank", template)
+    if key not in catalog.cache:
+        catalog.cache[key] = _dense_rank(catalog.keys, lambda k: fact_order(k[0], k[1], "",
+                                                                           template))
+    return catalog.cache[key]  # type: ignore[return-value]
+
+
+def _printed_rank(catalog: CellCatalog, template: str | None) -> np.ndarray:
+    """Rank of each cell in ``template``'s printed order of facts (as frames._order_key)."""
+    from nianbao.output.frames import ORDER
+
+    key = ("printed_rank", template)
+    if key not in catalog.cache:
+        order = ORDER.get(template) or ORDER[None]
+
+        def rank(k: tuple[str, str, str]) -> tuple:
+            r = order.get(k)
+            return (r,) if r is not None else (1 << 30,) + fact_order(*k)
+        catalog.cache[key] = _dense_rank(catalog.keys, rank)
+    return catalog.cache[key]  # type: ignore[return-value]
+
+
+def _labels(catalog: CellCatalog, template: str | None) -> pa.Array:
+    key = ("labels", template)
+    if key not in catalog.cache:
+        catalog.cache[key] = pa.array([_LABELS.get((template or "", t, r))
+                                       for t, r, _c in catalog.keys], pa.string())
+    return catalog.cache[key]  # type: ignore[return-value]
+
+
+def _cell_strings(catalog: CellCatalog, cell: np.ndarray) -> list[pa.DictionaryArray]:
+    """table, row and col of each fact as dictionary arrays (distinct values, int32 codes)."""
+    if "strings" not in catalog.cache:
+        made = []
+        for values in catalog.strings():
+            encoded = values.dictionary_encode()
+            made.append((encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32),
+                         encoded.dictionary))
+        catalog.cache["strings"] = made
+    return [pa.DictionaryArray.from_arrays(pa.array(codes[cell], pa.int32()), values)
+            for codes, values in catalog.cache["strings"]]  # type: ignore[union-attr]
+
+
+def _per_template(reports: _Reports, make) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """(template code, cell) -> value, stacked for the chunk's templates."""
+    return np.stack([make(t) for t in reports.template_names])
+
+
+# Reading the chunk's facts and checks.
+
+_EMPTY_CELLS = CELL_SCHEMA.empty_table()
+_CELL_COLUMNS = len(CELL_SCHEMA)
+_EMPTY_CHECKS = CHECK_SCHEMA.empty_table()
+
+
+def _contents(dataset: Dataset, rows: list[ReportRow]
+              ) -> tuple[CellCatalog, pa.Table, np.ndarray, list, bool]:
+    """The chunk's facts as one CELL_SCHEMA table (dense cell ids), each fact's report
+    (position in ``rows``), each report's checks, and whether any report needs sorting."""
+    stored: list[bool] = []
+    parts: list = []
+    checks: list = []
+    legacy: list[tuple[int, pa.RecordBatch]] = []
+    unsorted = False
     if dataset.store is None:
-        out = []
-        for row in rows:
-            facts, checks = dataset.load(row)
-            out.append((columnar.facts_batch(facts), columnar.checks_batch(checks)))
-        return out, False
-    got = dataset.store.columns_ordered([r.facts_from for r in rows if r.facts_from is not None])
-    picked = [got.get(r.facts_from, _EMPTY) if r.facts_from is not None else _EMPTY for r in rows]
-    ordered = all(f.num_rows == 0 or t == r.template for r, (f, _c, t) in zip(rows, picked))
-    return [(f, c) for f, c, _t in picked], ordered
+        catalog = _LOCAL
+        for i, row in enumerate(rows):
+            facts, chk = dataset.load(row)
+            legacy.append((i, columnar.facts_batch(facts)))
+            parts.append(None)
+            stored.append(False)
+            checks.append(columnar.checks_batch(chk))
+        unsorted = True
+    else:
+        store = dataset.store
+        catalog = store.catalog
+        got = store.columns_ordered([r.facts_from for r in rows if r.facts_from is not None])
+        for i, row in enumerate(rows):
+            f, c, order = got.get(row.facts_from, (None, None, None)) \
+                if row.facts_from is not None else (None, None, None)
+            checks.append(c if c is not None else _EMPTY_CHECKS)
+            if f is None or f.num_rows == 0:
+                parts.append(_EMPTY_CELLS)
+                stored.append(False)
+                continue
+            if order is columnar.UNSORTED or order != row.template:
+                unsorted = True
+            if f.num_columns == _CELL_COLUMNS:  # CELL_SCHEMA (older layouts have 9)
+                parts.append(f)
+                stored.append(True)
+            else:
+                legacy.append((i, f))
+                parts.append(None)
+                stored.append(False)
+    if legacy:  # older batches (cell as strings): converted together, then put in place
+        joined = columnar.cells_from_facts(columnar.join([b for _i, b in legacy], FACT_SCHEMA),
+                                           catalog)
+        start = 0
+        for i, b in legacy:
+            parts[i] = joined.slice(start, b.num_rows)
+            start += b.num_rows
+    sizes = np.array([p.num_rows for p in parts], dtype=np.int64)
+    facts = columnar.join(parts, CELL_SCHEMA)
+    if any(stored):
+        ids = facts.column(0).to_numpy().astype(np.int64)
+        mask = np.repeat(np.array(stored, dtype=bool), sizes)
+        if mask.all():
+            ids = dataset.store.dense_cells(ids)  # type: ignore[union-attr]
+        else:
+            ids[mask] = dataset.store.dense_cells(ids[mask])  # type: ignore[union-attr]
+        facts = facts.set_column(0, "cell", pa.array(ids, pa.int32()))
+    pos = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
+    return catalog, facts, pos, checks, unsorted
 
 
-def _helpers(table: pa.Table, pos: np.ndarray, reports: _Reports, first_key: int) -> pa.Table:
+def _numbers(values: list) -> tuple[pa.Array, pa.Array]:
+    """Numbers as float64 and as Python prints them; ints (the usual case) converted by
+    Arrow in one call, anything else one by one."""
+    if all(type(v) is int for v in values):
+        try:
+            ints = pa.array(values, pa.int64())
+            return ints.cast(pa.float64()), ints.cast(pa.string())
+        except (pa.ArrowInvalid, OverflowError):
+            pass
+    return (pa.array([None if v is None else float(v) for v in values], pa.float64()),
+            pa.array([None if v is None else str(v) for v in values], pa.string()))
+
+
+def _checks_table(checks: list[Check]) -> pa.Table:
+    """Checks (the cross-year ones: several thousand a chunk) as CHECK_SCHEMA columns."""
+    lhs, lhs_text = _numbers([c.lhs for c in checks])
+    rhs, rhs_text = _numbers([c.rhs for c in checks])
+    return pa.Table.from_arrays([pa.array([c.name for c in checks], pa.string()),
+                                 pa.array([bool(c.ok) for c in checks], pa.bool_()),
+                                 lhs, lhs_text, rhs, rhs_text], schema=CHECK_SCHEMA)
+
+
+def _helpers(table: pa.Table, pos: np.ndarray, reports: _Reports, keys: np.ndarray) -> pa.Table:
     table = table.append_column("report_id", _at(reports.ids, pos))
     table = table.append_column("year", _at(reports.years, pos))
-    return table.append_column("report_key", pa.array(pos + first_key, type=pa.int64()))
+    return table.append_column("report_key", pa.array(keys[pos], type=pa.int64()))
+
+
+def by_year(rows: list[ReportRow]) -> np.ndarray:
+    """Positions of ``rows`` grouped by year as Parquet partitions them (years ascending, no
+    year last), report-id order kept within a year."""
+    years = np.array([-1 if r.year is None else r.year for r in rows], dtype=np.int64)
+    return np.lexsort((np.arange(len(rows)), years, years < 0))
 
 
 def chunk(dataset: Dataset, rows: list[ReportRow], first_key: int,
-          extra: dict[str, list[Check]]) -> Chunk:
-    """The chunk's tables; ``rows`` in report-id order, the first one's key ``first_key``."""
+          extra: dict[str, list[Check]], year_major: bool = False, texts: bool = True
+          ) -> Chunk:
+    """The chunk's tables; ``rows`` in report-id order, the first one's key ``first_key``.
+
+    ``year_major``: the lines of each table grouped by year (``by_year``), so that a Parquet
+    partition is one slice of them; report keys stay those of report-id order. ``texts``: the
+    wide tables' ``<col>:text`` columns (the numbers as printed), which only CSV writes.
+    """
+    keys = np.arange(first_key, first_key + len(rows), dtype=np.int64)
+    if year_major:
+        order = by_year(rows)
+        rows, keys = [rows[i] for i in order], keys[order]
     reports = _Reports.of(rows)
-    contents, ordered = _contents(dataset, rows)
-    facts = columnar.concat([f for f, _c in contents], FACT_SCHEMA, contiguous=not ordered)
-    pos = np.repeat(np.arange(len(rows), dtype=np.int64), [f.num_rows for f, _c in contents])
-    if not ordered:
-        order = columnar.printed_order(facts, pos, [r.template for r in rows])
-        facts, pos = facts.take(pa.array(order, type=pa.int64())), pos[order]
-    facts = _helpers(facts, pos, reports, first_key)
-    facts = facts.append_column("report_origin", _at(reports.origins, pos))
+    catalog, cells, pos, check_parts, unsorted = _contents(dataset, rows)
+    cell = cells.column(0).to_numpy().astype(np.int64)
+    tcode = reports.template_code[pos]
+    if unsorted and len(cell):  # each report's facts into its template's printed order
+        rank = _per_template(reports, lambda t: _printed_rank(catalog, t))[tcode, cell]
+        order = np.lexsort((np.arange(len(cell)), rank, pos))
+        cells = cells.take(pa.array(order, type=pa.int64()))
+        cell, pos, tcode = cell[order], pos[order], tcode[order]
+    # Strings that repeat (the cell's, the report's) as dictionary columns: nothing copied
+    # here; each writer decodes them or writes them as they are (Parquet).
+    facts = pa.Table.from_arrays(_cell_strings(catalog, cell) + cells.columns[1:],
+                                 names=FACT_SCHEMA.names)
+    at = pa.array(pos, type=pa.int32())
+    facts = facts.append_column("report_id", pa.DictionaryArray.from_arrays(at, reports.ids))
+    facts = facts.append_column("year", _at(reports.years, pos))
+    facts = facts.append_column("report_key", pa.array(keys[pos], type=pa.int64()))
+    facts = facts.append_column("report_origin",
+                                pa.DictionaryArray.from_arrays(at, reports.origins))
+    facts = facts.append_column("cell", pa.array(cell, type=pa.int64()))
 
     # Checks: each report's own, then its cross-year ones.
-    own = columnar.concat([c for _f, c in contents], CHECK_SCHEMA)
-    own_pos = np.repeat(np.arange(len(rows), dtype=np.int64), [c.num_rows for _f, c in contents])
+    own = columnar.join(check_parts, CHECK_SCHEMA)
+    own_pos = np.repeat(np.arange(len(rows), dtype=np.int64), [c.num_rows for c in check_parts])
     more = [(i, c) for i, r in enumerate(rows) for c in extra.get(r.report_id, ())]
     if more:
-        added = pa.Table.from_batches([columnar.checks_batch([c for _i, c in more])])
+        added = _checks_table([c for _i, c in more])
         cpos = np.concatenate([own_pos, np.array([i for i, _c in more], dtype=np.int64)])
-        order = np.lexsort((np.arange(len(cpos)), cpos))
-        checks = pa.concat_tables([own, added]).combine_chunks().take(
-            pa.array(order, type=pa.int64()))
+        order = np.argsort(cpos, kind="stable")  # two sorted runs: one merge
+        checks = columnar.join([own, added], CHECK_SCHEMA).take(pa.array(order, type=pa.int64()))
         cpos = cpos[order]
     else:
         checks, cpos = own, own_pos
-    checks = _helpers(checks, cpos, reports, first_key)
-    codes = {k: _codes(facts[k]) for k in ("table", "row", "col")}  # once for the wide tables
-    return Chunk(facts, checks, {t: _wide(facts, pos, reports, first_key, t, codes)
-                                 for t in TABLES})
+    checks = _helpers(checks, cpos, reports, keys)
+    return Chunk(facts, checks, {t: _wide(facts, cell, pos, tcode, reports, keys, t, catalog,
+                                          texts) for t in TABLES})
 
 
-def _codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list]:
-    """Dictionary codes (int64) and the distinct values of a string column."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = array.dictionary_encode()
-    return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-            encoded.dictionary.to_pylist())
+def _wide(facts: pa.Table, cell: np.ndarray, pos: np.ndarray, tcode: np.ndarray,
+          reports: _Reports, report_keys: np.ndarray, table: str, catalog: CellCatalog,
+          texts: bool = True) -> pa.Table:
+    """One line per report and row of ``table``, the column keys as columns, in printed order.
 
-
-def _wide(facts: pa.Table, pos: np.ndarray, reports: _Reports, first_key: int, table: str,
-          codes: dict[str, tuple[np.ndarray, list]]) -> pa.Table:
-    """One line per report and row of ``table``, the column keys as columns, in printed order."""
-    index = _WIDE_INDEX[table]
+    A line is a (report, row); lines follow the row's rank in the report's template. Facts are
+    in printed order, so a report's lines usually come in rank order and a line starts where
+    the (report, rank) key changes; otherwise (a row the template does not print) the keys are
+    sorted. Of several facts for one cell of a line, the last is taken.
+    """
     keys = wide_cols(table)
-    table_codes, table_names = codes["table"]
-    col_codes, col_names = codes["col"]
-    row_codes, row_names = codes["row"]
-    col_j = np.array([index.get(c, -1) for c in col_names], dtype=np.int64)[col_codes] \
-        if col_names else np.zeros(0, dtype=np.int64)
-    this = table_names.index(table) if table in table_names else -1
-    sel = np.nonzero((table_codes == this) & (col_j >= 0))[0]
-    rpos, cj, row_codes = pos[sel], col_j[sel], row_codes[sel]
-    templates = reports.templates.to_pylist()
-    names_t = sorted(set(templates), key=lambda t: (t is None, t or ""))
-    code_t = np.array([names_t.index(t) for t in templates], dtype=np.int64)
-    n_rows = max(len(row_names), 1)
-    uniq, inverse = np.unique(code_t[rpos] * n_rows + row_codes, return_inverse=True)
-    ordered = sorted(range(len(uniq)), key=lambda i: fact_order(
-        table, row_names[int(uniq[i]) % n_rows], "", names_t[int(uniq[i]) // n_rows]))
-    rank = np.empty(len(uniq), dtype=np.int64)
-    rank[np.array(ordered, dtype=np.int64)] = np.arange(len(uniq))
-    line_code = rpos * max(len(uniq), 1) + rank[inverse]
-    lines, line_of = np.unique(line_code, return_inverse=True)
-    n_lines = len(lines)
-    first = np.full(n_lines, -1, dtype=np.int64)
-    first[line_of[::-1]] = np.arange(len(sel))[::-1]  # a fact of each line
-    line_rpos = rpos[first] if n_lines else np.zeros(0, dtype=np.int64)
-    line_combo = inverse[first] if n_lines else np.zeros(0, dtype=np.int64)
-    combo_row = pa.array([row_names[int(u) % n_rows] for u in uniq], type=pa.string())
-    combo_label = pa.array([_LABELS.get((names_t[int(u) // n_rows] or "", table,
-                                         row_names[int(u) % n_rows])) for u in uniq],
-                           type=pa.string())
+    wj = _wide_j(catalog, table)[cell] if len(cell) else np.zeros(0, dtype=np.int64)
+    sel = np.nonzero(wj >= 0)[0]
+    cj, s_cell, s_t = wj[sel], cell[sel], tcode[sel]
+    ranks = _per_template(reports, lambda t: _line_rank(catalog, t))
+    n_ranks = max(len(catalog), 1)
+    line_code = pos[sel] * n_ranks + ranks[s_t, s_cell]
+    if len(sel) and (np.diff(line_code) >= 0).all():
+        starts = np.concatenate([[True], line_code[1:] != line_code[:-1]])
+        line_of = np.cumsum(starts) - 1
+        first = np.nonzero(starts)[0]
+    else:
+        _lines, line_of = np.unique(line_code, return_inverse=True)
+        line_of = line_of.reshape(-1)
+        first = np.full(len(_lines), -1, dtype=np.int64)
+        first[line_of[::-1]] = np.arange(len(sel))[::-1]  # a fact of each line: its first
+    n_lines = len(first)
+    line_pos = pos[sel][first]
+    line_cell = s_cell[first]
+    labels = pa.concat_arrays([_labels(catalog, t) for t in reports.template_names])
     names: dict[str, pa.Array] = {
-        "report_id": _at(reports.ids, line_rpos),
-        "agency": _at(reports.agencies, line_rpos),
-        "year": _at(reports.years, line_rpos),
-        "template": _at(reports.templates, line_rpos),
-        "row": _at(combo_row, line_combo),
-        "row_label": _at(combo_label, line_combo),
+        "report_id": _at(reports.ids, line_pos),
+        "agency": _at(reports.agencies, line_pos),
+        "year": _at(reports.years, line_pos),
+        "template": _at(reports.templates, line_pos),
+        "row": _at(catalog.strings()[1], line_cell),
+        "row_label": _at(labels, s_t[first] * len(catalog) + line_cell),
     }
+    grid = np.full((len(keys), n_lines), -1, dtype=np.int64)  # (column, line) -> fact
+    grid[cj, line_of] = sel
+    flat = grid.reshape(-1)
+    where = pa.array(flat, type=pa.int64(), mask=flat < 0)
+    values = columnar.one_array(facts["value"]).take(where)
+    printed = columnar.one_array(facts["value" + TEXT]).take(where) if texts else None
     for j, key in enumerate(keys):
-        take = np.full(n_lines, -1, dtype=np.int64)
-        hit = cj == j
-        take[line_of[hit]] = sel[hit]
-        where = pa.array(take, type=pa.int64(), mask=take < 0)
-        names[key] = facts["value"].take(where)
-        names[key + TEXT] = facts["value" + TEXT].take(where)
-    names["report_key"] = pa.array(line_rpos + first_key, type=pa.int64())
+        names[key] = values.slice(j * n_lines, n_lines)
+        if printed is not None:
+            names[key + TEXT] = printed.slice(j * n_lines, n_lines)
+    names["report_key"] = pa.array(report_keys[line_pos], type=pa.int64())
     return pa.table(names)
