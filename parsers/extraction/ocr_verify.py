@@ -42,16 +42,21 @@ def _doubtful_facts(doc: AttachmentDocument, hint: str | None, facts: list[Fact]
         # A marker in a label or header cell (an unreadable label, a speck in a blank
         # corner) would change how extraction reads the row: a doubtful blank is marked
         # only after a label, and never in a header row (more words than values: its blank
-        # corner is no cell, and a number there would unmake the table's header).
+        # corner is no cell, and a number there would unmake the table's header), or in a
+        # row of numbers only (the appeals table prints its labels in rows above: an
+        # unread cell there was kept as a blank, silently).
         label = False
         values = [read_value(text) is not None for text in cells]
-        header = sum(1 for t, v in zip(cells, values) if t and not v) > sum(values)
+        words = sum(1 for t, v in zip(cells, values) if t and not v)
+        header = words > sum(values)
+        numbers_only = not words and any(values)
         for ci, text in enumerate(cells):
             conf = doubtful.get((li, ci))
             is_value = values[ci]
             if text and not is_value:
                 label = True
-            if conf is not None and is_value and (text or (label and not header)):
+            if conf is not None and is_value and (text or numbers_only
+                                                   or (label and not header)):
                 mark = str(_MARK + len(marks))
                 marks[mark] = conf
                 cells[ci] = mark
@@ -167,10 +172,15 @@ def _low_confidence(low: list[tuple[Fact, float]], names: set[str],
 
 def _unread_rows(facts: list[Fact], template: str, said: list[str]) -> list[str]:
     """Rows of a table that was read but that gave no fact (a label OCR garbled): named, so
-    a reader never mistakes them for rows the report left out."""
+    a reader never mistakes them for rows the report left out. A table was read when it gave
+    a fact, or when extraction said something about it (values under labels it could not
+    place: a table whose every label OCR garbled gave no fact at all)."""
     have: dict[str, set[str]] = {}
     for f in facts:
         have.setdefault(f.table, set()).add(f.row)
+    for table in SCHEMAS[template]:
+        if table not in have and any(w.startswith((f"{table}:", f"{table}.")) for w in said):
+            have[table] = set()
     out = []
     for table, rows in have.items():
         for row in SCHEMAS[template][table].rows:

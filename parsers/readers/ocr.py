@@ -43,9 +43,17 @@ _WORD_GAP = 1.2  # a blank this many character heights wide separates two texts 
 _TALL = 2.2  # ink rows outside tables taller than this many lines go to the detector
 _DUST = 0.3  # ink smaller than this many character heights both ways is no character
 _SPECK_AREA = 4  # ink components smaller than this (pixels) are specks
-_BATCH = 32  # crops recognised together
+_BATCH = 32  # crops recognised together at most
+_BATCH_PIXELS = 48 * 600  # and at most this many input pixels a channel (48 x width x
+# crops): on one core large batches were slower, not faster (a page-sized image of tables:
+# 3.4 CPU s recognising with batches up to 32 x 800 pixels, 1.5 s with this budget), and
+# their working memory took the peak past 400 MB
+_SLACK = 1.1  # crops batched together differ in width by at most this factor (+0.5 of the
+# height): the narrower ones are padded to the widest, and padding costs as much as text
 _REC_HEIGHT = 48  # the recognition model's input height
 _PAD = 0.4  # padding around a text line, in line heights (less reads worse at 96 dpi)
+_JUNK_SCORE = 0.5  # a line outside tables read wholly below this is marks, not text (the
+# confidence below which ocr_verify leaves a cell out)
 
 _engine: Any = None
 _lock = threading.Lock()
@@ -272,7 +280,9 @@ def _undouble(text: str, score: float) -> tuple[str, float]:
 def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     """Text and confidence of each crop (grey, one text line). Crops are batched by width
     and padded only to the widest of their batch: RapidOCR pads every crop to 320 pixels,
-    which made recognising short numbers several times slower than it needs to be."""
+    which made recognising short numbers several times slower than it needs to be. Batches
+    are kept small (``_BATCH_PIXELS``): one core reads small batches faster, in less
+    memory."""
     if not crops:
         return []
     rec = engine().text_rec
@@ -287,7 +297,8 @@ def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     while i < len(order):
         j = i + 1
         while (j < len(order) and j - i < _BATCH
-               and ratios[order[j]] <= 1.25 * ratios[order[i]] + 0.5):
+               and ratios[order[j]] <= _SLACK * ratios[order[i]] + 0.5
+               and (j - i + 1) * ratios[order[j]] * _REC_HEIGHT ** 2 <= _BATCH_PIXELS):
             j += 1
         idx = order[i:j]
         widest = max(ratios[k] for k in idx)
@@ -394,10 +405,14 @@ def read_page(gray: np.ndarray, *, tables_only: bool = False) -> OcrPage:
     lines_mask = np.zeros_like(bw)
     for t in tables:  # only the tables' rules: strokes of large characters elsewhere stay
         box = (slice(max(0, t.y0 - 6), t.y1 + 7), slice(max(0, t.x0 - 6), t.x1 + 7))
-        lines_mask[box] = (horiz | vert)[box]
+        lines_mask[box] = horiz[box] | vert[box]
+    del horiz, vert  # page-sized masks: freed as soon as they are used (peak memory)
     clean = gray.copy()
     clean[lines_mask > 0] = 255  # erase the rules: never read a rule as 1 or |
-    ink = _despeckle(np.where(lines_mask > 0, 0, bw).astype(np.uint8))
+    bw[lines_mask > 0] = 0
+    del lines_mask
+    ink = _despeckle(bw)
+    del bw
     interiors = [(cell, _interior(cell)) for t in tables for row in t.rows for cell in row]
     height = _text_height(ink, [a for _, a in interiors] or [(0, 0, ink.shape[1],
                                                               ink.shape[0])])
@@ -416,7 +431,9 @@ def read_page(gray: np.ndarray, *, tables_only: bool = False) -> OcrPage:
             strip = np.where(outside[y0:y1] > 0, clean[y0:y1], 255).astype(np.uint8)
             for b in _boxes(strip):
                 boxes.append(Box(b.x0, b.y0 + y0, b.x1, b.y1 + y0, b.text, b.score))
+    del ink, outside
     texts = recognise([_crop(clean, p) for p in pieces])
+    del clean
     in_cells: dict[int, list[Box]] = {}
     for p, (text, score) in zip(pieces, texts):
         if _single_glyph(p):
@@ -428,7 +445,11 @@ def read_page(gray: np.ndarray, *, tables_only: bool = False) -> OcrPage:
         else:
             in_cells.setdefault(p.key, []).append(box)
     items = [(float(t.y0), _table_rows(t, in_cells)) for t in tables]
-    items += _text_rows([b for b in boxes if b.text.strip()], gray.shape[0])
+    text_items, junk = _text_rows([b for b in boxes if b.text.strip()], gray.shape[0])
+    items += text_items
+    if junk:
+        page.notes.append(f"{junk} line{'s' if junk > 1 else ''} outside the tables held only "
+                          "marks OCR could not read (specks, smudges); left out")
     items.sort(key=lambda it: it[0])
     for _, rows in items:
         for row in rows:
@@ -471,8 +492,10 @@ def _despeckle(ink: np.ndarray) -> np.ndarray:
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _SPECK_AREA)
     small = small[small > 0]
     if small.size:
-        ink = ink.copy()
-        ink[np.isin(labels, small)] = 0
+        keep = np.full(n, 255, np.uint8)  # a lookup by label: np.isin sorted a copy of
+        keep[small] = 0  # the whole label array (tens of MB on a 300 dpi page)
+        keep[0] = 0
+        return keep[labels]
     return ink
 
 
@@ -527,11 +550,19 @@ def _data_columns(rows: list[_Row], columns: list[list[int]]) -> set[int]:
     return {c for c, v in votes.items() if v > 0}
 
 
-def _text_rows(outside: list[Box], height: int) -> list[tuple[float, list[_Row]]]:
-    """Text outside ruled tables: paragraphs, or rows of a table printed without rules."""
+def _text_rows(outside: list[Box], height: int) -> tuple[list[tuple[float, list[_Row]]], int]:
+    """Text outside ruled tables: paragraphs, or rows of a table printed without rules; and
+    how many lines were left out as marks OCR could not read (every piece below
+    ``_JUNK_SCORE``: specks on a scan read as ``*`` and ``1`` made a row that extraction
+    took for the end of the table above it, and the whole table was lost)."""
     items: list[tuple[float, list[_Row]]] = []
+    junk = 0
     for line in _rows_of(outside):
         top = min(b.y0 for b in line)
+        if all(b.score < _JUNK_SCORE for b in line) and not any(
+                len(b.text) > 1 and read_value(clean_cell(b.text)) is None for b in line):
+            junk += 1  # no word in it, and nothing read with any confidence
+            continue
         parts = _split_at_gaps(line)
         if len(parts) > 1:  # a table row printed without rules: one cell per column
             row = _Row([clean_cell(join_wrapped([b.text for b in part])) for part in parts],
@@ -543,7 +574,7 @@ def _text_rows(outside: list[Box], height: int) -> list[tuple[float, list[_Row]]
         if (top < 0.08 * height or top > 0.92 * height) and is_page_number(text):
             continue
         items.append((top, [_Row([text], [min(b.score for b in line)], False)]))
-    return items
+    return items, junk
 
 
 def _check_pixels(w: int, h: int, what: str) -> None:
@@ -553,8 +584,12 @@ def _check_pixels(w: int, h: int, what: str) -> None:
 
 
 def _frames(data: bytes) -> list[np.ndarray]:
-    """The image's frames (pages of a TIFF) as grey arrays, after the pixel limit."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """The image's frames (pages of a TIFF) as grey arrays, after the pixel limit. Each
+    frame is converted to one channel once (transparency composited on paper in the grey
+    array), never through RGBA copies: four bytes a pixel, three times over, for a
+    page-long screenshot. (libjpeg's own grey decoding saved memory but gave slightly other
+    pixels, and a scan's OCR readings changed with them.)"""
+    from PIL import Image, UnidentifiedImageError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -565,20 +600,49 @@ def _frames(data: bytes) -> list[np.ndarray]:
             if n > MAX_OCR_PAGES:
                 raise LimitExceeded(f"the image has {n} frames; the limit for OCR is "
                                     f"{MAX_OCR_PAGES} (MAX_OCR_PAGES)")
+            turn = _TRANSPOSE.get(img.getexif().get(0x0112, 1))
             frames = []
             for i in range(n if img.format == "TIFF" else 1):
                 img.seek(i)
-                frame = ImageOps.exif_transpose(img.convert("RGBA" if img.mode in (
-                    "P", "LA", "PA") else img.mode))
-                if frame.mode == "RGBA":  # transparent parts are paper
-                    bg = Image.new("RGBA", frame.size, (255, 255, 255, 255))
-                    frame = Image.alpha_composite(bg, frame)
-                frames.append(np.asarray(frame.convert("L")))
+                gray = _grey(img)
+                frames.append(gray if turn is None else _turn(gray, turn))
+            img.close()
             return frames
         except Image.DecompressionBombError as exc:
             raise LimitExceeded(f"the image is too large: {exc}") from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             raise Unreadable(f"an image that cannot be decoded ({exc})") from None
+
+
+# EXIF orientation -> (quarter turns anticlockwise, then mirror left-right)
+_TRANSPOSE = {2: (0, True), 3: (2, False), 4: (2, True), 5: (1, True), 6: (3, False),
+              7: (3, True), 8: (1, False)}
+
+
+def _turn(gray: np.ndarray, how: tuple[int, bool]) -> np.ndarray:
+    """A frame turned upright as its EXIF orientation says (as ImageOps.exif_transpose)."""
+    k, mirror = how
+    out = np.rot90(gray, k) if k else gray
+    return np.ascontiguousarray(out[:, ::-1] if mirror else out)
+
+
+def _grey(img: Any) -> np.ndarray:
+    """One frame as a grey array, transparent parts as paper."""
+    mode = img.mode
+    if mode == "P" and "transparency" in img.info:
+        img = img.convert("PA")  # the palette's transparent index as alpha
+        mode = "PA"
+    if mode in ("LA", "PA", "RGBA", "La", "RGBa"):
+        alpha = np.asarray(img.getchannel("A"), dtype=np.uint16)
+        base = img.convert("RGB" if mode == "PA" else mode[:-1].upper()).convert("L") \
+            if mode != "LA" else img.getchannel("L")
+        grey = np.asarray(base, dtype=np.uint16)
+        del base
+        # paper where transparent: g * a + 255 * (255 - a), divided by 255, rounded
+        return ((grey * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+    if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        return np.asarray(img.convert("L"))
+    return np.asarray(img if mode == "L" else img.convert("L"))
 
 
 def _document(pages: list[OcrPage]) -> AttachmentDocument:

@@ -225,3 +225,58 @@ def test_a_row_ocr_could_not_read_is_named() -> None:
     facts = [f for f in ext.facts if f.row != "not_handled.repeated"]  # a row that gave nothing
     kept, warnings = verify(doc, facts, "2021", "2021")
     assert any("requests.not_handled.repeated not read" in w for w in warnings)
+
+
+def test_unread_cell_in_a_row_of_numbers_only_is_left_out() -> None:
+    """The appeals table prints its labels in rows above its numbers: a cell with ink OCR
+    could not read, in that row, is left out with a warning, never kept as a blank."""
+    doc, _ = _ocr_doc(11, "2021")
+    i = max(li for li, ln in enumerate(doc.lines) if ln.boundary and len(ln.cells) > 10
+            and all(c.isdigit() for c in ln.cells if c))
+    doc.lines[i].cells[3] = ""
+    doc.confidence[(i, 3)] = 0.0
+    kept, warnings = _verify(doc, "2021")
+    assert not any(f.table == "appeals" and f.value is None for f in kept)
+    assert any(w.startswith("OCR: appeals.") and "holds marks OCR could not read" in w
+               for w in warnings)
+
+
+def test_pictures_are_decoded_to_grey_with_transparency_as_paper() -> None:
+    """RGBA, LA and palette pictures (a transparent GIF) become one grey channel, their
+    transparent parts white paper, their opaque ink as dark as it was."""
+    import numpy as np
+    from PIL import Image
+
+    from nianbao.parsers.readers.ocr import _frames
+
+    rgba = np.zeros((20, 30, 4), np.uint8)  # black, transparent
+    rgba[5:10, 5:25] = (0, 0, 0, 255)  # an opaque black bar
+    rgba[12:15, 5:25] = (200, 200, 200, 255)  # an opaque light grey bar
+    gif = Image.fromarray(np.where(rgba[..., 3] == 0, 0, np.where(rgba[..., 0] == 0, 1, 2))
+                          .astype(np.uint8), "P")
+    gif.putpalette([0, 0, 0, 0, 0, 0, 200, 200, 200])  # index 0 (black) is transparent
+    pictures = {"PNG": Image.fromarray(rgba, "RGBA"), "GIF": gif,
+                "WEBP": Image.fromarray(rgba, "RGBA"),
+                "LA": Image.fromarray(rgba, "RGBA").convert("LA")}
+    for name, img in pictures.items():
+        out = io.BytesIO()
+        kw = {"lossless": True} if name == "WEBP" else {"transparency": 0} if name == "GIF" \
+            else {}
+        img.save(out, "PNG" if name == "LA" else name, **kw)
+        (gray,) = _frames(out.getvalue())
+        assert gray.dtype == np.uint8 and gray.shape == (20, 30), name
+        assert gray[0, 0] == 255 and gray[18, 28] == 255, name  # transparent: paper
+        assert gray[7, 10] < 30, name  # ink stays ink
+        assert 180 < gray[13, 10] < 220, name
+
+
+def test_a_line_of_specks_outside_the_tables_is_left_out_with_a_note() -> None:
+    from nianbao.parsers.readers.ocr import Box, _text_rows
+
+    specks = [Box(100, 900, 110, 912, "*", 0.44), Box(700, 900, 708, 912, "1", 0.47)]
+    text = [Box(100, 50, 600, 80, "二、主动公开政府信息情况", 0.99)]
+    words = [Box(100, 300, 200, 312, "说明", 0.4)]  # a word read badly is still text
+    items, junk = _text_rows(specks + text + words, 1000)
+    assert junk == 1
+    assert [row.texts for _, rows in items for row in rows] == [["二、主动公开政府信息情况"],
+                                                                 ["说明"]]
