@@ -21,12 +21,21 @@ from nianbao.parsers.normalize import label_key, plain
 _CN_DIGITS = str.maketrans("〇零○O0一二三四五六七八九", "00000123456789")
 _YEAR = r"((?:19|20)\d{2}|[〇零○O一二][〇零○O0一二三四五六七八九]{3})"
 _TITLE_WORDS = ("报告", "年报")
-_NOT_REPORT = ("通知", "图解", "一图读懂", "网站工作年度报表", "关于做好", "编制")
+_NOT_REPORT = ("通知", "图解", "一图读懂", "网站工作年度报表", "关于做好", "编制",
+               "首页", "当前位置", "当前页面", ">", "＞")  # the last: a breadcrumb
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
 _SUFFIX = re.compile(r"[(（【\[][^()（）【】\[\]]{0,8}版[)）】\]]$")
 _AGENCY_BEFORE_YEAR = re.compile(r"^(?:关于)?(?P<agency>.+?)\s*" + _YEAR + r"\s*年")
 _AGENCY_AFTER_YEAR = re.compile(r"^" + _YEAR + r"\s*年度?\s*(?P<agency>.+?)\s*(?:政府)?信息公开")
 _ANY_YEAR = re.compile(r"(?<![0-9])" + _YEAR + r"\s*年度?")
+# ``XX局政府信息公开工作年度报告（2023年度）``: the year in parentheses at the end.
+_AGENCY_YEAR_LAST = re.compile(r"^(?P<agency>.+?)\s*(?:政府)?信息公开.*[(（]\s*" + _YEAR
+                               + r"\s*年度?\s*[)）]$")
+_YEAR_LAST = re.compile(r"\s*[(（]\s*" + _YEAR + r"\s*年度?\s*[)）]$")
+# ``XX镇政府信息公开工作年度报告``: a title without a year (the body states it).
+_AGENCY_NO_YEAR = re.compile(r"^(?P<agency>[^0-9〇零○\s:：>＞/|,，。;；()（）]+?)(?:政府)?信息公开")
+# What is left of a title that names no agency (``2022年政府信息公开工作年度报告``).
+_NO_AGENCY = frozenset({"政府", "人民政府", "本级政府", "本机关", "本单位"})
 
 
 def _year(text: str) -> int | None:
@@ -36,33 +45,73 @@ def _year(text: str) -> int | None:
 
 def is_report_title(title: str) -> bool:
     """An annual report's title, not a notice about the reporting work or a graphic of it."""
-    p = _SUFFIX.sub("", plain(title)).strip()
+    p = _YEAR_LAST.sub("", _SUFFIX.sub("", plain(title)).strip())
     return (len(p) <= 80 and "信息公开" in p and p.endswith(_TITLE_WORDS)
-            and not any(w in p for w in _NOT_REPORT))
+            and not any(w in p for w in _NOT_REPORT) and not _CATEGORY_FIELD.match(p))
+
+
+# A page's metadata field naming the column (``组配分类 政府信息公开年报``), not the title.
+_CATEGORY_FIELD = re.compile(r"^\S{0,6}(?:分类|栏目|类别|主题|类型|目录)[\s:：]*\S{0,8}信息公开")
 
 
 def find_title(doc: Document) -> str | None:
     """The report's title: the first candidate that reads like an annual report's title."""
     candidates = list(doc.titles)
     candidates += [c for line in doc.lines[:40] if not line.boundary for c in line.cells][:40]
-    for cand in candidates:
+    for n, cand in enumerate(candidates):
         for part in _SITE_SPLIT.split(cand.strip()):
             if is_report_title(part):
-                return part.strip()
+                return _joined_title(candidates, n, part.strip())
+        joined = _split_title(candidates, n)
+        if joined:
+            return joined
     for cand in candidates:
         if cand.strip():
             return cand.strip()[:200]
     return None
 
 
+_AGENCY_LINE = re.compile(r"^[^\s，,。：:；;（）()《》“”0-9]{2,30}"
+                          r"(?:政府|局|委员会|委|办公室|办|街道|办事处|镇|乡|院|中心|署|厅|部|馆)$")
+
+
+def _split_title(candidates: list[str], n: int) -> str | None:
+    """A title broken over two lines inside a word (``XX街道办事处2023年度政府`` /
+    ``信息公开工作年度报告``): the two lines read together as a report title."""
+    if n + 1 >= len(candidates):
+        return None
+    first, second = candidates[n].strip(), candidates[n + 1].strip()
+    if not first or not second or len(first) > 60 or "信息公开" in first:
+        return None
+    both = first + second
+    return both if is_report_title(both) and _ANY_YEAR.search(first) else None
+
+
+def _joined_title(candidates: list[str], n: int, title: str) -> str:
+    """``XX镇人民政府`` / ``2022年政府信息公开工作年度报告``: a title that names no agency,
+    with the agency alone on the line before it."""
+    if n == 0 or agency_of(title) is not None:
+        return title
+    prev = candidates[n - 1].strip()
+    if _AGENCY_LINE.match(prev) and _ANY_YEAR.match(title):
+        return prev + title
+    return title
+
+
 def agency_of(title: str) -> str | None:
     text = _SUFFIX.sub("", plain(title)).strip()
-    m = _AGENCY_BEFORE_YEAR.match(text)
-    if m and m.group("agency").strip(" ，,：:"):
-        return m.group("agency").strip(" ，,：:")
-    m = _AGENCY_AFTER_YEAR.match(text)
-    if m and m.group("agency").strip(" ，,：:"):
-        return m.group("agency").strip(" ，,：:")
+    rules = (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_YEAR_LAST)
+    if not _ANY_YEAR.search(text):
+        rules += (_AGENCY_NO_YEAR,)
+    for rule in rules:
+        m = rule.match(text)
+        agency = m.group("agency").strip(" ，,：:(（") if m else ""
+        # never the bare word 政府 of a title that names no agency, nor the whole title
+        # before a year in parentheses at its end (``…年度报告（2023年度）``)
+        if (agency and agency not in _NO_AGENCY and "信息公开" not in agency
+                and not agency.startswith("本")):
+            # ``2022年度XX区人民政府信息公开…``: the optional 政府 took the agency's end
+            return agency + "政府" if agency.endswith("人民") else agency
     return None
 
 
@@ -192,8 +241,15 @@ def cutoff_year(text: str) -> int | None:
 def named_report_year(text: str) -> int | None:
     """The year of the report the text names (``现将我局2021年度政府信息公开工作报告如下``),
     outside 《》 (a notice about another year's report is quoted in 《》)."""
-    m = _NAMED.search(clean_for_year(text))
+    text = clean_for_year(text)
+    m = _NAMED.search(text) or _NAMED_WORK.search(text)
     return _year(m.group(1)) if m else None
+
+
+# ``汇报我镇2023年政府信息公开工作``: the work being reported on, named without 报告 after it
+# (never a plan: 工作要点, 工作方案, 工作计划).
+_NAMED_WORK = re.compile(r"汇报[^\s,，。;；《》]{0,6}?" + _NOT_DIGIT + _Y
+                         + r"\s*年度?(?:的)?(?:政府|政务)?信息公开工作(?!要点|方案|计划|安排)")
 
 
 def opening_year(paragraphs: list[str]) -> int | None:

@@ -272,7 +272,9 @@ def text_lines(text: str) -> list[Line]:
                     continue  # the separator after a cell
                 cells = [""]  # two separators with no text between: a blank cell
             else:
-                cells = [part.strip() for part in raw.split("|") if part]  # "": padding
+                # "": padding; whitespace before the first or after the last pipe is the
+                # line's indent or trailing space, not a blank cell (`` 0  | ``)
+                cells = [part.strip() for part in raw.strip().split("|") if part]
                 if not cells:
                     if dropped or separators or raw.strip() != "|":
                         continue

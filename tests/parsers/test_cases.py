@@ -243,6 +243,20 @@ def test_lone_pipes_are_blank_cells_beside_padding_runs() -> None:
     assert all(c.ok for c in r.checks)
 
 
+def test_indent_and_trailing_spaces_around_pipes_are_not_cells() -> None:
+    """The leading-pipes dump with every line indented and padded with trailing spaces
+    (`    0 |   `): the whitespace outside the outer pipes is layout, so the page holds
+    exactly the facts of the unpadded fixture (before: every row read one blank cell wider
+    and left out)."""
+    r = load("cell_per_line_indented_2021.txt")
+    base = load("leading_pipes_2021.txt")
+    assert (r.status, r.template, r.year, r.agency) == ("ok", "2021", 2022, "模拟县档案馆")
+    assert r.warnings == []
+    assert {(f.table, f.row, f.col): f.value for f in r.facts} == {
+        (f.table, f.row, f.col): f.value for f in base.facts}
+    assert len(r.facts) == 200
+
+
 def test_rows_opened_by_lone_pipes_and_padding_after_the_last_cell() -> None:
     """One cell per line where each row starts with a lone '|' and a row's last cell carries
     the padding of merged cells on its own line ('14 | ||')."""

@@ -9,8 +9,9 @@ import pytest
 
 from nianbao.parsers import parse
 from nianbao.parsers.document import Document, Line
-from nianbao.parsers.extraction.meta import (cutoff_year, named_report_year, opening_year,
-                                             period_year, published_date, report_year,
+from nianbao.parsers.extraction.meta import (agency_of, cutoff_year, named_report_year,
+                                             opening_year, period_year, published_date,
+                                             report_year,
                                              signature_date, title_year, year_from_published)
 
 CASES = Path(__file__).resolve().parents[2] / "fixtures" / "cases"
@@ -86,6 +87,8 @@ def test_cutoff_year(text: str, year: int | None) -> None:
     ("编制我局2022年政务信息公开工作年度报告。", 2022),
     ("按照《关于做好2016年政府信息公开年度报告编制公布工作的通知》要求，编制本报告。", None),
     ("根据《示例市2020年政务公开工作要点》，开展公开工作。", None),
+    ("主要从六个方面汇报我镇2023年政府信息公开工作。", 2023),
+    ("向社会汇报2023年政府信息公开工作要点的落实情况。", None),  # a plan, not the work
 ])
 def test_named_report_year(text: str, year: int | None) -> None:
     assert named_report_year(text) == year
@@ -271,6 +274,8 @@ def load(name: str):  # noqa: ANN201
     ("year_period_no_title_2021.txt", 2021, "the 统计期限 (reporting period)"),
     ("year_cutoff_2023.txt", 2023, "a 截至…12月31日 date"),
     ("year_opening_2020.txt", 2020, "the opening paragraphs"),
+    # 汇报…2020年政府信息公开工作: the work reported on, without 报告 after it
+    ("year_named_work_2020.txt", 2020, "the report named in the preface"),
     ("year_publish_2021.html", 2021, "the publish date"),
     ("year_traditional_2020.html", 2020, "the 统计期限 (reporting period)"),
 ])
@@ -293,3 +298,56 @@ def test_document_that_states_no_year() -> None:
     r = load("year_none_2021.txt")
     assert (r.year, r.template, r.status) == (None, "2021", "ok")
     assert any(w.startswith("no report year stated") for w in r.warnings)
+
+
+@pytest.mark.parametrize(("name", "year", "agency", "title"), [
+    # a title broken inside a word over two lines, after an index line
+    ("year_title_split_2020.txt", 2020, "模拟区青石街道办事处",
+     "模拟区青石街道办事处2020年度政府信息公开工作年度报告"),
+    # the agency alone on the line before a title that names none (before: agency 政府)
+    ("year_title_agency_line_2020.txt", 2020, "模拟镇人民政府",
+     "模拟镇人民政府2020年政府信息公开工作年度报告"),
+    # the year in parentheses at the end of the title
+    ("year_title_last_2025.txt", 2025, "模拟县林业局", "模拟县林业局政府信息公开工作年度报告（2025年度）"),
+])
+def test_title_layouts(name: str, year: int, agency: str, title: str) -> None:
+    """The body names only decoy years (2019 regulation, 2021–2024 in numbers and plans): the
+    year, agency and title come from the title lines alone, with no year warning."""
+    r = load(name)
+    assert (r.year, r.agency, r.title, r.status) == (year, agency, title, "ok")
+    assert not any(w.startswith(("report year", "no report year")) for w in r.warnings)
+    assert r.fact("active", "art20_5.licensing", "decisions").value == 17
+
+
+@pytest.mark.parametrize(("title", "agency"), [
+    ("2022年政府信息公开工作年度报告", None),  # no agency: never the word 政府
+    ("政府信息公开工作年报", None),
+    ("本年度政府信息公开工作年度报告", None),
+    ("示例区民政局政府信息公开工作年度报告（2023年度）", "示例区民政局"),
+    ("示例镇政府信息公开工作年度报告", "示例镇"),
+    ("2022年度示例区人民政府信息公开工作年度报告", "示例区人民政府"),
+    ("2021年示例区审计局政府信息公开工作年度报告", "示例区审计局"),
+    ("示例市人民政府2021年政府信息公开工作年度报告", "示例市人民政府"),
+])
+def test_agency_of_title(title: str, agency: str | None) -> None:
+    assert agency_of(title) == agency
+
+
+def test_a_breadcrumb_is_not_the_title() -> None:
+    """``当前页面: 首页 > … > 信息公开年报`` ends like a title; the agency would be the trail."""
+    from nianbao.parsers.extraction.meta import is_report_title
+    assert not is_report_title("当前页面: 首页 > 政务公开 > 部门信息公开目录 > 信息公开年报")
+    text = ("当前位置：首页 > 信息公开 > 政府信息公开年报\n模拟县农业农村局\n"
+            "2020年政府信息公开年度报告\n一、总体情况\n本机关本年度持续推进政务公开。\n")
+    r = parse(text.encode(), source="crumb.txt")
+    assert (r.title, r.agency, r.year) == ("模拟县农业农村局2020年政府信息公开年度报告",
+                                           "模拟县农业农村局", 2020)
+
+
+def test_a_category_field_is_not_the_title() -> None:
+    """``组配分类 政府信息公开年报`` (the page's column) comes before the real title."""
+    text = ("索引号 000000/2024-00001 公开方式 主动公开\n组配分类 政府信息公开年报\n"
+            "2023年模拟乡政府信息公开工作年度报告\n一、总体情况\n本机关本年度持续推进政务公开。\n")
+    r = parse(text.encode(), source="field.txt")
+    assert (r.title, r.agency, r.year) == ("2023年模拟乡政府信息公开工作年度报告", "模拟乡", 2023)
+    assert not any(w.startswith("report year") for w in r.warnings)
