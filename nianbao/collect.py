@@ -39,7 +39,8 @@ def load_dataset(data_dir: Path, store: ResultStore) -> Dataset:
         atts = [(m, a.sha256) for a in attachments.get(url, ())
                 if (m := current(a.id, a.sha256)) is not None]
         rows.append(report_row(url, current(v.id, v.sha256), fetched_at=v.fetched_at,
-                               page_sha256=v.sha256, source_name=v.source_name, attachments=atts))
+                               page_sha256=v.sha256, source_name=v.source_name, attachments=atts,
+                               source_agency=v.source_agency))
 
     def load(row: ReportRow) -> tuple[list[Fact], list[Check]]:
         return store.contents(row.facts_from) if row.facts_from is not None else ([], [])

@@ -82,7 +82,8 @@ def parse_version(data_dir: Path, v: ArchivedVersion,
     try:
         if parse_fn is None and v.kind == "report":  # its article pictures from the archive
             return parsers.parse(record.body, source=v.url, content_type=v.content_type,
-                                 pictures=archived_pictures(data_dir, v)), None
+                                 pictures=archived_pictures(data_dir, v),
+                                 source_agency=v.source_agency, source_name=v.source_name), None
         return (parse_fn or parsers.parse)(record.body, source=v.url,
                                            content_type=v.content_type), None
     except Exception as exc:  # a parser bug must not stop the batch; make it loud

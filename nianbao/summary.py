@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nianbao.output.records import SUCCESS, Dataset, ReportRow
+from nianbao.parsers import divisions
+from nianbao.parsers.extraction.agency import LEVELS as AGENCY_LEVELS
 from nianbao.parsers.model import STATUSES, Check, Fact
 
 if TYPE_CHECKING:
@@ -28,56 +30,22 @@ PAGE_NAME = "summary.html"
 UNKNOWN = "unknown"
 TOP_AGENCIES = 20
 
-# The 34 province-level divisions by their full names (a name is matched only in full, so that
-# 吉林市 or 海南藏族自治州 is never taken for the province 吉林省 or 海南省).
-PROVINCES = (
-    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省",
-    "上海市", "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省",
-    "湖南省", "广东省", "广西壮族自治区", "海南省", "重庆市", "四川省", "贵州省", "云南省",
-    "西藏自治区", "陕西省", "甘肃省", "青海省", "宁夏回族自治区", "新疆维吾尔自治区",
-    "台湾省", "香港特别行政区", "澳门特别行政区",
-)
-_MUNICIPALITIES = frozenset(("北京市", "天津市", "上海市", "重庆市"))
-
-# Approximate level from the chain of place names the agency name starts with (示例市青山县…):
-# the last unit of the chain decides. A guess from suffixes, labelled as such on the page.
-_UNIT_LEVEL = {"省": "province", "自治区": "province", "特别行政区": "province",
-               "市": "prefecture", "自治州": "prefecture", "州": "prefecture",
-               "盟": "prefecture", "地区": "prefecture",
-               "县": "county", "自治县": "county", "旗": "county", "自治旗": "county",
-               "区": "county", "镇": "township", "乡": "township", "街道": "township"}
-_UNITS = "|".join(sorted(_UNIT_LEVEL, key=len, reverse=True))
-_PLACE = re.compile(rf"[\u4e00-\u9fff]{{2,7}}?(?:{_UNITS})|[\u4e00-\u9fff]县")
-_NATIONAL = ("国务院", "国家", "中华人民共和国")
-LEVELS = ("national", "province", "prefecture", "county", "township", UNKNOWN)
+LEVELS = (*AGENCY_LEVELS, UNKNOWN)
 
 
-def province_of(*names: str | None) -> str:
-    """The province-level division the first of ``names`` that starts with one names."""
-    for name in names:
-        if name:
-            for p in PROVINCES:
-                if name.startswith(p):
-                    return p
-    return UNKNOWN
+def province_of(row: ReportRow) -> str:
+    """The province of the report's agency in the register (``unknown`` where not resolved)."""
+    return row.register.province or UNKNOWN
 
 
-def approximate_level(agency: str | None) -> str:
-    """A rough level from the place-name chain at the start of the agency's name."""
-    if not agency:
-        return UNKNOWN
-    if agency.startswith(_NATIONAL):
-        return "national"
-    pos, last, first = 0, None, None
-    while (m := _PLACE.match(agency, pos)) is not None and m.end() > pos:
-        unit = next(u for u in sorted(_UNIT_LEVEL, key=len, reverse=True) if m.group().endswith(u))
-        first = first or m.group()
-        last, pos = unit, m.end()
-    if last is None:
-        return UNKNOWN
-    if pos == len(first or "") and first in _MUNICIPALITIES:
-        return "province"
-    return _UNIT_LEVEL[last]
+def level_of(row: ReportRow) -> str:
+    return row.register.level or UNKNOWN
+
+
+def _province_rank(name: str) -> tuple[bool, str]:
+    """Provinces in division-code order, ``unknown`` last."""
+    found = divisions.index().by_name.get(name, ())
+    return (not found, (found[0].code or "99") if found else name)
 
 
 def check_kind(name: str) -> str:
@@ -156,7 +124,7 @@ def count(dataset: Dataset, store: ResultStore | None = None) -> Figures:
     for row, (totals, checks) in _contents(dataset, rows, store):
         checks = [*checks, *((c.name, c.ok) for c in extra.get(row.report_id, ()))]
         fig.by_status[row.status if row.parser_version is not None else "not parsed"] += 1
-        fig.by_province_year[province_of(row.agency, row.source_name)][row.year] += 1
+        fig.by_province_year[province_of(row)][row.year] += 1
         years.add(row.year)
         if row.fetched_at and (fig.newest is None or row.fetched_at > fig.newest):
             fig.newest = row.fetched_at
@@ -172,7 +140,7 @@ def count(dataset: Dataset, store: ResultStore | None = None) -> Figures:
         if received is not None and row.year is not None:
             granted, closed = totals.get("granted"), totals.get("closed_total")
             for key, into in ((row.year, fig.requests),
-                              (approximate_level(row.agency), fig.requests_level)):
+                              (level_of(row), fig.requests_level)):
                 acc = into.setdefault(key, [0, 0, 0, 0])  # type: ignore[arg-type]
                 acc[0] += received
                 if granted is not None and closed:
@@ -313,8 +281,7 @@ def render(fig: Figures, *, data_dir: str = "") -> str:
 
 
 def _coverage(fig: Figures) -> str:
-    provinces = sorted(fig.by_province_year, key=lambda p: (p == UNKNOWN, PROVINCES.index(p)
-                                                             if p in PROVINCES else 0))
+    provinces = sorted(fig.by_province_year, key=_province_rank)
     head = ["province", *(_year(y) for y in fig.years), "all years"]
     rows = [[_e(p), *(str(fig.by_province_year[p].get(y, "")) for y in fig.years),
              str(sum(fig.by_province_year[p].values()))] for p in provinces]
@@ -332,10 +299,10 @@ def _coverage(fig: Figures) -> str:
         chart += _chart("barh", provinces, [sum(fig.by_province_year[p].values()) for p in provinces],
                         title="Reports by province", xlabel="reports")
     return ('<section id="coverage"><h2>Reports by province and year</h2>'
-            "<p class=note>The province is read from the start of the agency's name (or of the "
-            "source's name) when it is a province-level name in full (广东省…); otherwise it is "
-            "“unknown” until an agency register exists. A year without a report is an empty "
-            "cell.</p>" + _table(head, rows, numeric, "coverage")
+            "<p class=note>The province is the agency's in the register (table "
+            "<code>agencies</code>); “unknown” where the agency could not be placed (a place "
+            "name several divisions bear, a place the division table does not know). A year "
+            "without a report is an empty cell.</p>" + _table(head, rows, numeric, "coverage")
             + f"<div class=chart>{chart}</div></section>")
 
 
@@ -391,11 +358,9 @@ def _requests(fig: Figures) -> str:
         title="Requests received (bars) and granted share (line) by year", xlabel="received",
         line=shares, line_label="granted share (%)") + "</div>")
     levels = [lv for lv in LEVELS if lv in fig.requests_level]
-    out.append("<h3>By level (approximate)</h3><p class=note>The level is not known yet: it is "
-               "guessed from the place names the agency's name starts with (…省, …市, …县 or "
-               "…区, …镇 or …街道), so a county-level city counts as a prefecture and a "
-               "district of a municipality as a county. Take these rows as a rough guide.</p>")
-    out.append(_table(["level (approximate)", "reports", "received", "granted share"],
+    out.append("<h3>By level</h3><p class=note>The level of the agency in the register; "
+               "“unknown” where the agency could not be placed.</p>")
+    out.append(_table(["level", "reports", "received", "granted share"],
                       ([_e(lv), str(fig.requests_level[lv][3]), _n(fig.requests_level[lv][0]),
                         _share(fig.requests_level[lv][1], fig.requests_level[lv][2])]
                        for lv in levels), {1, 2, 3}, "requests-level"))

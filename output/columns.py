@@ -24,7 +24,9 @@ REPORTS = (
                                "number"),
     Column("source_url", "str", "URL of the report page as linked from the portal's column"),
     Column("title", "str", "title as published"),
-    Column("agency", "str", "publishing agency, from the title (simplified characters)"),
+    Column("agency", "str", "publishing agency as the report prints it, from the title (or the "
+                            "page's signature or site name when the title names none), "
+                            "simplified characters"),
     Column("year", "int", "year the report covers"),
     Column("template", "str", "2019, 2021, legacy (before 2019, no tables) or unknown"),
     Column("script", "str", "hans (simplified), hant (traditional) or mixed"),
@@ -44,6 +46,15 @@ REPORTS = (
     Column("other_urls", "str", "other URLs at which the same report was found (a mobile twin, a "
                                 "reprint: same page bytes, or same agency, year, template and "
                                 "facts), space-separated; empty when none"),
+    Column("agency_id", "str", "the agency's register entry (see agencies): `a` and 16 hex "
+                               "digits, the same for every report of the agency whatever name "
+                               "it printed; empty when the agency could not be identified"),
+    Column("region_code", "str", "administrative division code, as precise as known: `61` "
+                                 "(a province), `6109` (a prefecture), `610921` (a county; "
+                                 "townships carry their county's); never padded with zeros"),
+    Column("level", "str", "national, provincial, prefecture, county or township"),
+    Column("kind", "str", "government, government_office, department, township (township "
+                          "government or street office) or other"),
 )
 
 FACTS = (
@@ -76,7 +87,32 @@ CHECKS = (
                            "for prose: the text's figure"),
 )
 
-FILES = {"reports": REPORTS, "facts": FACTS, "checks": CHECKS}
+AGENCIES = (
+    Column("agency_id", "str", "stable id of the agency: `a` and 16 hex digits of the SHA-256 of "
+                               "its identity (region code, township, unit), or of its name when "
+                               "no division matches it"),
+    Column("name", "str", "canonical name: the places from the province down, the township, "
+                          "the unit under its current full name (…政府办 -> …人民政府办公室, "
+                          "…卫生和计划生育局 -> …卫生健康局)"),
+    Column("region_code", "str", "administrative division code, as precise as known (see "
+                                 "reports); empty for national bodies and unknown places"),
+    Column("province", "str", "province-level division"),
+    Column("prefecture", "str", "prefecture-level division"),
+    Column("county", "str", "county-level division"),
+    Column("township", "str", "township, town or street (not in the division table: as printed)"),
+    Column("level", "str", "national, provincial, prefecture, county or township"),
+    Column("kind", "str", "government, government_office, department, township or other"),
+    Column("parent_id", "str", "the government it belongs to (a department's or office's "
+                               "government, the government above a government); a row of "
+                               "this table"),
+    Column("printed_names", "str", "every name the reports printed for it, separated by ` | `"),
+    Column("reports", "int", "number of reports of this agency in the dataset (0 for a parent "
+                             "government that published none)"),
+    Column("first_year", "int", "earliest year of its reports"),
+    Column("last_year", "int", "latest year of its reports"),
+)
+
+FILES = {"reports": REPORTS, "facts": FACTS, "checks": CHECKS, "agencies": AGENCIES}
 
 
 def wide_cols(table: str) -> tuple[str, ...]:

@@ -21,11 +21,14 @@ def _representative(rows: list[ReportRow]) -> ReportRow:
 
 
 def cross_year_checks(reports: list[ReportRow]) -> dict[str, list[Check]]:
-    """report id -> its ``cross_year.carry.<col>`` checks against the agency's previous year."""
+    """report id -> its ``cross_year.carry.<col>`` checks against the agency's previous year.
+
+    Reports are matched on ``agency_id`` (the register entry, whatever name each year printed);
+    a report whose agency could not be identified is not compared."""
     by_year: dict[tuple[str, int], list[ReportRow]] = defaultdict(list)
     for r in reports:
-        if r.agency and r.year is not None and r.carry:
-            by_year[(r.agency, r.year)].append(r)
+        if r.agency_id and r.year is not None and r.carry:
+            by_year[(r.agency_id, r.year)].append(r)
     out: dict[str, list[Check]] = {}
     for (agency, year), rows in by_year.items():
         prev_rows = by_year.get((agency, year - 1))

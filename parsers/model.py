@@ -46,7 +46,13 @@ class Report:
     """Everything one document yielded. ``status`` is ``ok`` unless the document failed."""
 
     title: str | None = None
-    agency: str | None = None
+    agency: str | None = None  # as printed
+    # the agency's register entry (parsers/extraction/agency.py); None where not resolved
+    agency_id: str | None = None
+    agency_name: str | None = None  # canonical
+    region_code: str | None = None
+    level: str | None = None
+    kind: str | None = None
     year: int | None = None
     template: str = "unknown"
     script: str | None = None
@@ -59,6 +65,9 @@ class Report:
     facts: list[Fact] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The page's other names for its agency, (where, name), kept so that export can resolve
+    # the agency again with the source entry it was crawled from.
+    agency_clues: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -80,6 +89,11 @@ class Report:
             "report": {
                 "title": self.title,
                 "agency": self.agency,
+                "agency_id": self.agency_id,
+                "agency_name": self.agency_name,
+                "region_code": self.region_code,
+                "level": self.level,
+                "kind": self.kind,
                 "year": self.year,
                 "template": self.template,
                 "script": self.script,

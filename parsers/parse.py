@@ -18,6 +18,7 @@ from nianbao.parsers.readers.decode import DecodeError, decode
 from nianbao.parsers.document import Document
 from nianbao.parsers.extraction.extract import extract
 from nianbao.parsers.readers.html import html_document
+from nianbao.parsers.extraction.agency import Resolution, clues_of, resolve
 from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_title, report_year
 from nianbao.parsers.model import Report
 from nianbao.parsers.normalize import script_of
@@ -26,7 +27,7 @@ from nianbao.parsers.page_pictures import PictureLoader, ocr_origin, read_pictur
 from nianbao.parsers.readers.sniff import ATTACHMENTS, DESCRIPTIONS, READABLE, sniff
 from nianbao.parsers.readers.text import text_document
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 
 def _fail(report: Report, status: str, message: str) -> Report:
@@ -53,14 +54,28 @@ def _sample(doc: Document, size: int = 1500) -> str:
     return "".join(parts)
 
 
+def _set_agency(report: Report, found: Resolution) -> None:
+    """The report's register fields; the page's name for its agency where the title has none."""
+    a = found.agency
+    report.agency_id, report.agency_name, report.region_code = a.agency_id, a.name, a.region_code
+    report.level, report.kind = a.level, a.kind
+    if report.agency is None and found.decided_by in ("page", "site"):
+        report.agency = found.named
+    if found.warning:
+        report.warnings.append(found.warning)
+
+
 def parse(data: bytes, *, source: str | None = None, content_type: str | None = None,
-          pictures: PictureLoader | None = None) -> Report:
+          pictures: PictureLoader | None = None, source_agency: str | None = None,
+          source_name: str | None = None) -> Report:
     """Parse one report document (HTML, text, PDF, Word, image) into facts, checks and
     metadata. Never raises: every failure is a status and a message in the report.
 
     ``pictures``: for an HTML page, gives the bytes of its article pictures (tables published
     as ``<img>``), which are then read by OCR and merged with the page (parsers.page_pictures);
-    without it a page is read from its HTML alone."""
+    without it a page is read from its HTML alone. ``source_agency``, ``source_name``: the
+    source entry the document was crawled from, which may decide who its agency is where the
+    document leaves it open (parsers/extraction/agency.py)."""
     report = Report(source=source, sha256=hashlib.sha256(data).hexdigest())
     page_text: str | None = None
     if not data.strip():
@@ -94,6 +109,10 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     report.title = find_title(doc)
     if report.title and is_report_title(report.title):
         report.agency = agency_of(report.title)
+    if report.title is None or is_report_title(report.title):  # not a notice's signatory
+        report.agency_clues = clues_of(doc)
+        _set_agency(report, resolve(report.agency, clues=report.agency_clues,
+                                    source_agency=source_agency, source_name=source_name))
     year = report_year(report.title, doc)
     report.year = year.year
     report.warnings.extend(year.warnings)

@@ -28,8 +28,12 @@ def test_json_lines_follow_the_schema(runner: CliRunner, seed_bytes: bytes, tmp_
     doc = json.loads(lines[0])
     assert set(doc) == {"status", "error", "report", "facts", "checks", "warnings"}
     assert doc["status"] == "ok" and doc["error"] is None
-    assert set(doc["report"]) == {"title", "agency", "year", "template", "script", "source",
+    assert set(doc["report"]) == {"title", "agency", "agency_id", "agency_name", "region_code",
+                                  "level", "kind", "year", "template", "script", "source",
                                   "sha256"}
+    # 阿拉善高新技术产业开发区: the zone of 阿拉善盟, named by the league's short name
+    assert doc["report"]["region_code"] == "1529" and doc["report"]["level"] == "prefecture"
+    assert doc["report"]["kind"] == "other" and doc["report"]["agency_id"].startswith("a")
     assert doc["report"]["template"] == "2019" and doc["report"]["script"] == "hant"
     assert set(doc["facts"][0]) == {"table", "row", "col", "value", "raw", "unit", "origin",
                                     "inferred"}

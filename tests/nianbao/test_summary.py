@@ -11,10 +11,10 @@ import pandas as pd
 from click.testing import CliRunner
 
 from nianbao.cli import main
-from nianbao.output.records import Dataset, ReportRow, report_id
+from nianbao.output.records import Dataset, ReportRow, report_id, set_register
 from nianbao.parsers.model import SUCCESS_STATUSES
 from nianbao.scraper.state import State
-from nianbao.summary import approximate_level, cjk_font, count, province_of, render
+from nianbao.summary import cjk_font, count, level_of, province_of, render
 
 
 def _page(path: Path) -> lxml.html.HtmlElement:
@@ -85,7 +85,11 @@ def test_run_writes_a_summary_with_the_exports_counts(first_run) -> None:  # typ
         assert [int(r[2].replace(",", "")), int(r[3].replace(",", "")),
                 int(r[4].replace(",", ""))] == [received, granted, closed]
         assert r[5] == f"{100 * granted / closed:.1f} %"
-    assert doc.xpath('//section[@id="requests"]//h3[contains(., "approximate")]')
+    # By level: the register's level (reports.csv) of the reports that state what they received.
+    by_level = {r[0]: int(r[1]) for r in _table(doc, "requests", "requests-level")}
+    stating = reports[reports["report_id"].isin(
+        totals[totals["row"] == "received_new"]["report_id"]) & (reports["year"] != "")]
+    assert by_level == stating["level"].replace("", "unknown").value_counts().to_dict()
 
     # What could not be read: every failed report, linked to its page (and attachment).
     unread = reports[~reports["status"].isin(SUCCESS_STATUSES)]
@@ -116,8 +120,10 @@ def test_summary_command_writes_into_out(first_run, tmp_path: Path) -> None:  # 
         first_run["data"] / "export" / "summary.html").read_bytes()
 
 
-def _row(url: str, **kw) -> ReportRow:  # type: ignore[no-untyped-def]
-    return ReportRow(report_id(url), url, parser_version="1", **kw)
+def _row(url: str, source_agency: str | None = None, **kw) -> ReportRow:  # type: ignore[no-untyped-def]
+    row = ReportRow(report_id(url), url, parser_version="1", **kw)
+    set_register(row, [], source_agency)
+    return row
 
 
 def test_hostile_text_is_escaped_and_only_http_links_are_made() -> None:
@@ -134,7 +140,7 @@ def test_hostile_text_is_escaped_and_only_http_links_are_made() -> None:
     hrefs = [a.get("href") for a in doc.xpath("//a")]
     assert hrefs == ["https://example.invalid/a.html"]  # javascript: is shown, not linked
     assert "javascript:alert(1)" in _table(doc, "unread")[0][5] + _table(doc, "unread")[1][5]
-    # The province comes from the full province name at the start of the agency's name.
+    # The province is the register's: 广东省 leads the (hostile) name.
     assert [r[0] for r in _table(doc, "coverage")] == ["广东省", "unknown", "all"]
     # The province chart's Chinese labels are drawn with a CJK font when one is installed
     # (fonts-wqy-microhei here and in CI), as glyph paths that need no font on the reader's side.
@@ -142,16 +148,23 @@ def test_hostile_text_is_escaped_and_only_http_links_are_made() -> None:
     assert (font or "DejaVu Sans").replace(" ", "") + "-" in html
 
 
-def test_province_and_approximate_level_from_names() -> None:
-    assert province_of("广东省财政厅") == "广东省"
-    assert province_of("吉林市人民政府") == "unknown"  # a city of the same name, not the province
-    assert province_of("海南藏族自治州人民政府") == "unknown"
-    assert province_of(None, "内蒙古自治区政府信息公开") == "内蒙古自治区"
-    assert approximate_level("北京市教育委员会") == "province"
-    assert approximate_level("北京市海淀区人民政府") == "county"
-    assert approximate_level("示例市市场监督管理局") == "prefecture"
-    assert approximate_level("青山县白云镇人民政府") == "township"
-    assert approximate_level("我局") == "unknown"
+def test_province_and_level_come_from_the_register() -> None:
+    rows = [_row("https://a.invalid/1.html", agency="广东省财政厅", year=2022),
+            _row("https://a.invalid/2.html", agency="吉林市人民政府", year=2022),
+            _row("https://a.invalid/3.html", agency="北京市教育委员会", year=2022),
+            _row("https://a.invalid/4.html", agency="海淀区人民政府", year=2022),
+            _row("https://a.invalid/5.html", agency="城关镇人民政府", year=2022,
+                 source_agency="汉阴县人民政府"),
+            _row("https://a.invalid/6.html", agency="鼓楼区人民政府", year=2022),  # 4 places
+            _row("https://a.invalid/7.html", agency="我局", year=2022)]
+    assert [province_of(r) for r in rows] == ["广东省", "吉林省", "北京市", "北京市", "陕西省",
+                                             "unknown", "unknown"]
+    assert [level_of(r) for r in rows] == ["provincial", "prefecture", "provincial", "county",
+                                          "township", "unknown", "unknown"]
+    doc = lxml.html.fromstring(render(count(Dataset(rows, lambda r: ([], []))), data_dir="d"))
+    # provinces in division-code order (11 北京, 22 吉林, 44 广东, 61 陕西), unknown last
+    assert [r[0] for r in _table(doc, "coverage")] == ["北京市", "吉林省", "广东省", "陕西省",
+                                                       "unknown", "all"]
 
 
 def test_empty_data_folder_gives_a_page_that_says_so(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from nianbao.parsers.model import Check, Fact
-from nianbao.output.records import Dataset, ReportRow, report_id
+from nianbao.output.records import Dataset, ReportRow, report_id, set_register
 
 
 def _sha(url: str) -> str:
@@ -30,6 +30,7 @@ def _report(url: str, agency: str | None, year: int | None, over: int, forward: 
     row.carry = {"carried_over": {"natural_person": over, "commercial": 0},
                  "carried_forward": {"natural_person": forward}}
     row.checks_failed = 1
+    set_register(row, [], None)
     return row, facts, checks
 
 
@@ -74,6 +75,7 @@ def _generated(i: int, template: str) -> tuple[ReportRow, list[Fact], list[Check
               Check("requests.row_sum.granted", True, 2.5, 2.5)]
     row.carry = {"carried_over": {"total": i}, "carried_forward": {"total": i + 1}}
     row.checks_failed = int(i % 2 == 1)
+    set_register(row, [], None)
     return row, facts, checks
 
 
@@ -86,6 +88,7 @@ def golden_dataset() -> Dataset:
     empty = ReportRow(report_id("http://d.example/e.html"), "http://d.example/e.html", "白云镇报告",
                       "白云镇", 2022, "2021", "hans", "empty", 0, "2024-02-01T00:00:00+00:00",
                       _sha("e"), "1.0.0", origin="html")
+    set_register(empty, [("page", "示例市白云镇人民政府")], None)
     unparsed = ReportRow(report_id("http://d.example/u.html"), "http://d.example/u.html",
                          error="not parsed yet (run `nianbao parse --data`)",
                          fetched_at="2024-02-01T00:00:00+00:00", sha256=_sha("u"))

@@ -1,0 +1,333 @@
+"""Who a report is from: its agency as a register entry (stable id, canonical name, region).
+
+Reports print their agency every way: in full (陕西省安康市汉阴县人民政府), without the
+province or prefecture (汉阴县人民政府), shortened (汉阴县政府办), under an older name
+(…卫生和计划生育局, renamed …卫生健康局 in the 2018 reform), as a township without its
+county (城关镇人民政府), or only as 我局. The name is read against the division table
+(parsers/divisions.py): the place names at its start, then a township, then the unit. What the
+name leaves open (which 鼓楼区, which county's 城关镇, who 我局 is) may be decided by the
+page's other names for its agency (signature, site name) or by the source entry, and only
+when they point to exactly one division; otherwise it stays unresolved (with a warning where
+several divisions bear the name, or 我局 is all there is). A guessed region is worse than none.
+
+``region_code`` is as precise as what is known: ``61`` (a province), ``6109`` (a
+prefecture) or ``610921`` (a county), never padded with zeros. The agency id is a hash of the
+canonical identity (region code, township, unit), so it is the same in every export and year.
+A name matching no division at all (a place the table does not know) keeps an id made from
+the name itself, without a region.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from nianbao.parsers import divisions
+from nianbao.parsers.divisions import COUNTY, PREFECTURE, PROVINCIAL, Division
+from nianbao.parsers.document import Document
+from nianbao.parsers.normalize import plain
+
+NATIONAL, TOWNSHIP = "national", "township"
+LEVELS = (NATIONAL, PROVINCIAL, PREFECTURE, COUNTY, TOWNSHIP)
+GOVERNMENT, OFFICE, DEPARTMENT, OTHER = "government", "government_office", "department", "other"
+KINDS = (GOVERNMENT, OFFICE, DEPARTMENT, TOWNSHIP, OTHER)
+ID_PREFIX = "a"
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    """One register entry. Every field but ``printed`` is None when it is not known."""
+
+    agency_id: str | None
+    name: str | None  # canonical: the full place chain, the township, the unit
+    region_code: str | None
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    township: str | None = None
+    level: str | None = None
+    kind: str | None = None
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    agency: Agency
+    decided_by: str | None  # "title", "page", "site" or "source": where the name was read
+    warning: str | None = None
+    named: str | None = None  # the name that was read (the title's, or the page's for 我局)
+
+
+UNKNOWN = Agency(None, None, None)
+
+# Units under their current, full names. Shortened forms, and the names of the offices
+# renamed in the 2018-2019 institutional reform, map to the unit they are now.
+_UNIT_ALIASES = {
+    "政府": "人民政府", "本级": "人民政府", "": "人民政府",
+    "政府办": "人民政府办公室", "政府办公室": "人民政府办公室", "府办": "人民政府办公室",
+    "政府办公厅": "人民政府办公厅",
+    "发改委": "发展和改革委员会", "发展改革委": "发展和改革委员会", "发改局": "发展和改革局",
+    "国家发展改革委": "国家发展和改革委员会",
+    "卫健委": "卫生健康委员会", "卫生计生委": "卫生健康委员会", "卫计委": "卫生健康委员会",
+    "卫生和计划生育委员会": "卫生健康委员会",
+    "卫健局": "卫生健康局", "卫计局": "卫生健康局", "卫生和计划生育局": "卫生健康局",
+    "人社局": "人力资源和社会保障局", "住建局": "住房和城乡建设局",
+    "环保局": "生态环境局", "环境保护局": "生态环境局",
+    "国土局": "自然资源局", "国土资源局": "自然资源局",
+    "市监局": "市场监督管理局", "市场监管局": "市场监督管理局",
+    "农业局": "农业农村局", "安监局": "应急管理局", "安全生产监督管理局": "应急管理局",
+    "交通局": "交通运输局", "医保局": "医疗保障局", "退役军人局": "退役军人事务局",
+    "文旅局": "文化和旅游局", "教体局": "教育和体育局",
+}
+_OFFICE = re.compile(r"^(?:人民)?政府办(?:公室|公厅)?$")
+_SELF = re.compile(r"^(?:我|本)(?:局|委|办|厅|部|署|中心|院|机关|单位|镇|乡|街道|区|县|市)$")
+_NATIONAL = ("中华人民共和国", "国务院", "国家", "中国")
+_MINISTRY = re.compile(r"^[\u4e00-\u9fff]{2,8}部$")  # 教育部: a ministry is never printed with a place
+_DEPARTMENT_ENDS = ("局", "委员会", "委", "厅", "部", "署", "办公室", "办", "中心", "院", "所",
+                    "站", "队", "处", "馆", "会", "社")
+_ZONE = re.compile(r"(?:开发|园|景|高新|保税|试验|示范|产业|工业|度假)区|管委会|管理委员会")
+_TOWNSHIP = re.compile(r"^(?P<t>[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
+                       r"(?P<u>人民政府|政府|办事处|街道办事处|)$")
+# A place name the table does not know (示例市, 样例县): where the name's own places end.
+_PLACE = re.compile(r"^(?:(?!(?:" + _ZONE.pattern + r"|城市))[\u4e00-\u9fff]{1,6}?"
+                    r"(?:省|自治区|自治州|地区|盟|市|自治县|县|旗|区))+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    finals: tuple[Division, ...]  # the division the name's places end at (several: ambiguous)
+    unknown_place: str  # places after those that the table does not know
+    township: str | None
+    unit: str  # canonical
+    national: bool
+    branch: bool = False  # a national body's local office: the unit is the whole name
+
+
+def _longest(text: str, inside: Division | None) -> tuple[int, tuple[Division | None, ...]]:
+    """The most characters of ``text`` that read as a chain of divisions below ``inside``,
+    and every division such a longest chain can end at."""
+    best, finals = 0, {inside: None}
+    for n, d in divisions.prefixes(text, inside):
+        m, ends = _longest(text[n:], d)
+        if n + m > best:
+            best, finals = n + m, dict.fromkeys(ends)
+        elif n + m == best:
+            finals.update(dict.fromkeys(ends))
+    return best, tuple(finals)
+
+
+def _read(name: str) -> _Reading:
+    consumed, finals = _longest(name, None)
+    rest = name[consumed:]
+    ends = tuple(d for d in finals if d is not None)
+    national = not ends and (name.startswith(_NATIONAL) or _MINISTRY.match(name) is not None)
+    if national:
+        rest = rest.removeprefix("中华人民共和国")
+        branch = _branch(rest)
+        if branch is not None:
+            return branch
+    place = _PLACE.match(rest) if not (national or ends) else None
+    unknown_place = place.group(0) if place else ""
+    rest = rest[len(unknown_place):]
+    township = None
+    m = _TOWNSHIP.match(rest)
+    if m and not national:
+        township, rest = m.group("t"), m.group("u")
+        township_unit = "办事处" if township.endswith("街道") else "人民政府"
+        return _Reading(ends, unknown_place, township, township_unit, national)
+    return _Reading(ends, unknown_place, None, _UNIT_ALIASES.get(rest, rest), national)
+
+
+def _branch(name: str) -> _Reading | None:
+    """A national body's local office (国家税务总局汉阴县税务局): its region is the place in
+    its name, its unit the whole name."""
+    for i in range(2, len(name) - 1):
+        n, ends = _longest(name[i:], None)
+        finals = tuple(d for d in ends if d is not None)
+        if n and finals:
+            return _Reading(finals, "", None, name, False, branch=True)
+    return None
+
+
+def _kind(r: _Reading) -> str:
+    if r.township is not None:
+        return TOWNSHIP
+    if r.national and r.unit == "国务院":
+        return GOVERNMENT
+    if r.unit == "人民政府":
+        return GOVERNMENT
+    if _OFFICE.match(r.unit) or r.unit in ("国务院办公厅", "办公厅"):
+        return OFFICE
+    if _ZONE.search(r.unit):
+        return OTHER
+    return DEPARTMENT if r.unit.endswith(_DEPARTMENT_ENDS) else OTHER
+
+
+def _id(key: str) -> str:
+    return ID_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _region(chain: Sequence[Division]) -> dict[str, str | None]:
+    names = {d.level: d.name for d in chain}
+    return {"province": names.get(PROVINCIAL), "prefecture": names.get(PREFECTURE),
+            "county": names.get(COUNTY)}
+
+
+def government(d: Division, township: str | None = None) -> Agency:
+    """The people's government of a division (or of a township in it)."""
+    chain = d.chain()
+    key = f"{d.code or d.name}/{township or ''}/人民政府"
+    if township is None:
+        parent = government(d.parent).agency_id if d.parent is not None else None
+        return Agency(_id(key), _chain_name(d) + "人民政府", d.code,
+                      **_region(chain), level=d.level, kind=GOVERNMENT, parent_id=parent)
+    unit = "办事处" if township.endswith("街道") else "人民政府"
+    return Agency(_id(key), _chain_name(d) + township + unit, d.code,
+                  **_region(chain), township=township, level=TOWNSHIP, kind=TOWNSHIP,
+                  parent_id=government(d).agency_id)
+
+
+STATE_COUNCIL = Agency(_id("national//国务院"), "国务院", None, level=NATIONAL, kind=GOVERNMENT)
+
+
+def _entry(r: _Reading, d: Division | None) -> Agency:
+    """The register entry of a reading whose region is ``d`` (None: none known)."""
+    kind = _kind(r)
+    if r.national:
+        if r.unit == "国务院":
+            return STATE_COUNCIL
+        return Agency(_id(f"national//{r.unit}"), r.unit, None, level=NATIONAL, kind=kind,
+                      parent_id=STATE_COUNCIL.agency_id)
+    if d is None:
+        # A place the table does not know (示例市…): the name itself is the identity.
+        name = r.unknown_place + (r.township or "") + r.unit
+        return Agency(_id(f"name/{name}"), name, None, township=r.township,
+                      level=TOWNSHIP if r.township else None, kind=kind)
+    if kind == TOWNSHIP:
+        return government(d, r.township)
+    if kind == GOVERNMENT and not r.branch:
+        return government(d)
+    chain = d.chain()
+    name = r.unit if r.branch else _chain_name(d) + r.unit
+    return Agency(_id(f"{d.code or d.name}//{r.unit}"), name, d.code, **_region(chain),
+                  level=d.level, kind=kind, parent_id=None if r.branch else government(d).agency_id)
+
+
+def parents(a: Agency) -> list[Agency]:
+    """The governments above a register entry, nearest first (for the register's parent rows)."""
+    if a.level == NATIONAL:
+        return [STATE_COUNCIL] if a.parent_id == STATE_COUNCIL.agency_id else []
+    d = divisions.by_code(a.region_code) if a.region_code and a.parent_id else None
+    if d is None:
+        return []
+    out = [] if a.kind == GOVERNMENT else [government(d)]  # the government it belongs to
+    while d.parent is not None:
+        d = d.parent
+        out.append(government(d))
+    return out
+
+
+def _definite(context: Iterable[tuple[str, str]]) -> list[tuple[Division, str]]:
+    """The divisions that context names point to without ambiguity, with where each was read."""
+    return [(f[0], where) for where, name in context if len(f := _read(name).finals) == 1]
+
+
+def _chain_name(d: Division) -> str:
+    return "".join(x.name for x in d.chain())
+
+
+def resolve(printed: str | None, *, clues: Sequence[tuple[str, str]] = (),
+            source_agency: str | None = None, source_name: str | None = None) -> Resolution:
+    """The register entry of a report's agency.
+
+    ``printed``: the agency as the title names it. ``clues``: the page's other names for its
+    agency as (where, name), ``page`` (signature, ``本报告由…编制``) or ``site`` (the site
+    name); see :func:`clues_of`. ``source_agency``, ``source_name``: the source entry the
+    report was crawled from, when known. Context is trusted in that order: the page, the
+    source's agency, the site, the source's name."""
+    context = [(w, plain(c).strip()) for w, c in clues if w == "page" and c]
+    context += [("source", plain(source_agency).strip())] if source_agency else []
+    context += [(w, plain(c).strip()) for w, c in clues if w != "page" and c]
+    context += [("source", plain(source_name).strip())] if source_name else []
+    name, decided_by = (plain(printed).strip(), "title") if printed else (None, None)
+    if name is None or _SELF.match(name):
+        named = next(((w, c) for w, c in context if c and not _SELF.match(c)), None)
+        if named is None:
+            return Resolution(UNKNOWN, None, f"agency: the report names itself only as {name}, "
+                              "and neither the page nor the source names it" if name else None)
+        decided_by, name = named
+    others = [(w, c) for w, c in context if c != name]
+    reading = _read(name)
+    if not reading.finals and not reading.national and not reading.unknown_place:
+        found = _placed(name, reading, decided_by, others)
+    elif len(reading.finals) > 1:
+        found = _disambiguated(name, reading, decided_by, others)
+    else:
+        found = Resolution(_entry(reading, reading.finals[0] if reading.finals else None),
+                           decided_by)
+    return replace(found, named=name)
+
+
+def _placed(name: str, reading: _Reading, decided_by: str | None,
+            context: list[tuple[str, str]]) -> Resolution:
+    """A name without a place (城关镇人民政府, 教育局): the same agency named in full in the
+    context, or for a township, the one county the context names."""
+    for where, other in context:
+        full = _read(other)
+        named = len(full.finals) == 1 or (not full.finals and full.unknown_place)
+        if named and full.unit == reading.unit and full.township == reading.township:
+            return Resolution(_entry(full, full.finals[0] if full.finals else None), where)
+    if reading.township is not None:
+        for d, where in _definite(context):
+            if not divisions.has_children(d):
+                return Resolution(_entry(reading, d), where)
+    return Resolution(UNKNOWN, decided_by)  # not ambiguous, merely unplaced: no warning
+
+
+def _disambiguated(name: str, reading: _Reading, decided_by: str | None,
+                   context: list[tuple[str, str]]) -> Resolution:
+    """A place name several divisions bear (鼓楼区): the one the context's places fit."""
+    known = _definite(context)
+    fits = {d for d in reading.finals for c, _ in known if d.within(c) or c.within(d)}
+    if len(fits) == 1:
+        return Resolution(_entry(reading, fits.pop()), decided_by)
+    places = ", ".join(_chain_name(d) for d in reading.finals[:5])
+    return Resolution(UNKNOWN, decided_by, f"agency: {name} could be in any of "
+                      f"{len(reading.finals)} divisions ({places}); left unresolved (name the "
+                      "agency in full as the source's agency in the sources file to decide)")
+
+
+# --- the page's other names for its agency ----------------------------------------------------
+
+_SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
+_SITE_WORDS = re.compile(r"(?:门户网站|官方网站|政府网站|网站|官网|信息公开网|政务网|网)$")
+_NAME = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:政府|局|委员会|委|办公室|办公厅|办|街道|办事处|镇|乡"
+                   r"|中心|署|厅|部)$")
+_COMPILED_BY = re.compile(r"(?:本报告|本年度报告|年度报告)由([\u4e00-\u9fff]{4,30}?)(?:负责)?"
+                          r"(?:编制|编写|制作|发布)")
+_SIGNATURE_LINES = 15
+
+
+def clues_of(doc: Document) -> list[tuple[str, str]]:
+    """Names the page gives its agency besides the title, as (where, name): ``page`` for the
+    signature above the date at the end and a ``本报告由…编制`` sentence, ``site`` for the site
+    name in the page's ``<title>``."""
+    out: list[tuple[str, str]] = []
+    for line in doc.lines[-_SIGNATURE_LINES:]:
+        if not line.boundary and len(line.cells) == 1:
+            text = plain(line.cells[0]).strip()
+            if _NAME.match(text):
+                out.append(("page", text))
+    for line in doc.lines[:60]:
+        for cell in line.cells if not line.boundary else ():
+            m = _COMPILED_BY.search(plain(cell))
+            if m:
+                out.append(("page", m.group(1)))
+    for title in doc.titles:
+        for part in _SITE_SPLIT.split(plain(title).strip())[1:]:
+            site = _SITE_WORDS.sub("", part)
+            if _NAME.match(site):
+                out.append(("site", site))
+    return list(dict.fromkeys(out))
