@@ -20,7 +20,7 @@ def test_every_command_is_in_the_readme() -> None:
 def test_readme_sqlite_queries_run(first_run) -> None:  # type: ignore[no-untyped-def]
     text = README.read_text(encoding="utf-8")
     queries = [q for q in re.findall(r"```sql\n(.*?)```", text, re.S) if q.startswith("-- sqlite3")]
-    assert len(queries) == 3
+    assert len(queries) == 4
     with sqlite3.connect(first_run["data"] / "export" / "nianbao.sqlite") as db:
         results = [db.execute(q).fetchall() for q in queries]
     assert all(results)  # the fixture portal has an answer to each question
