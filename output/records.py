@@ -10,7 +10,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from nianbao.parsers.extraction.agency import UNKNOWN, Agency, resolve
@@ -133,18 +132,12 @@ def _attachment_key(a: Stored) -> tuple[int, int, str]:
     return (_RANK.get(a.status, 9), -a.n_numbers, a.url)
 
 
-@lru_cache(maxsize=4096)
-def _register(agency: str | None, clues: tuple[tuple[str, str], ...], source_agency: str | None,
-              source_name: str | None) -> Agency:
-    return resolve(agency, clues=clues, source_agency=source_agency,
-                   source_name=source_name).agency
-
-
 def set_register(row: ReportRow, clues: Iterable[tuple[str, str]],
                  source_agency: str | None) -> None:
     """The row's agency as a register entry: what the document says, decided by the source
     entry it was crawled from where the document leaves it open (parsers/extraction/agency.py)."""
-    row.register = a = _register(row.agency, tuple(clues), source_agency, row.source_name)
+    row.register = a = resolve(row.agency, clues=list(clues), source_agency=source_agency,
+                               source_name=row.source_name).agency
     row.agency_id, row.region_code, row.level, row.kind = a.agency_id, a.region_code, a.level, a.kind
 
 

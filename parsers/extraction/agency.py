@@ -23,6 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from nianbao.parsers import divisions
 from nianbao.parsers.divisions import COUNTY, PREFECTURE, PROVINCIAL, Division
@@ -240,6 +241,14 @@ def _chain_name(d: Division) -> str:
 
 def resolve(printed: str | None, *, clues: Sequence[tuple[str, str]] = (),
             source_agency: str | None = None, source_name: str | None = None) -> Resolution:
+    """The register entry of a report's agency (see :func:`_resolve`). Cached: a corpus names
+    the same agencies over and over."""
+    return _resolve(printed, tuple(map(tuple, clues)), source_agency, source_name)
+
+
+@lru_cache(maxsize=8192)
+def _resolve(printed: str | None, clues: tuple[tuple[str, str], ...],
+             source_agency: str | None, source_name: str | None) -> Resolution:
     """The register entry of a report's agency.
 
     ``printed``: the agency as the title names it. ``clues``: the page's other names for its
