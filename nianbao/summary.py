@@ -133,7 +133,8 @@ def count(dataset: Dataset, store: ResultStore | None = None) -> Figures:
             if not ok:
                 fig.failed_checks[check_kind(name)] += 1
         if row.checks_failed:
-            fig.agencies_failed[row.agency or UNKNOWN] += row.checks_failed
+            # one line per agency in the register, whatever names its reports printed
+            fig.agencies_failed[row.register.name or row.agency or UNKNOWN] += row.checks_failed
         if row.status not in SUCCESS or row.parser_version is None:
             fig.unread.append(row)
         received = totals.get("received_new")

@@ -3,16 +3,21 @@
 `nianbao run` over the fixture portal of fixtures/portal/register_site.py: each report gets the
 register entry its title, page and source entry point to, or none where they leave it open;
 ``agencies`` holds every entry and the governments above; the cross-year check pairs reports
-of one agency whatever name each year printed.
+of one agency whatever name each year printed; the summary page of that dataset, drawn by
+headless Chromium, shows its provinces.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 from click.testing import CliRunner
 
 from fixtures.portal import Portal, PortalServer
@@ -128,3 +133,32 @@ def test_parse_json_resolves_from_the_document_alone(register_run, tmp_path) -> 
     assert office["report"]["agency_name"] == "陕西省安康市汉阴县人民政府办公室"
     assert (office["report"]["region_code"], office["report"]["kind"]) == ("610921",
                                                                            "government_office")
+
+
+def _chromium() -> str | None:
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))
+                 if p), None)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium here (.ci/run installs Debian's "
+                    "chromium package, so CI runs this)")
+def test_the_summary_page_renders_in_a_real_browser(register_run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Headless Chromium draws export/summary.html offline: the tables and the inline SVG
+    charts (bars #3b6ea5, the granted-share line #c0392b) fill a page of the expected length."""
+    shot = tmp_path / "summary.png"
+    page = (register_run["export"] / "summary.html").resolve()
+    subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", "--window-size=1280,4000", f"--screenshot={shot}",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    with Image.open(shot) as im:
+        rgb = np.asarray(im.convert("RGB"), dtype=np.int16)
+    assert rgb.shape == (4000, 1280, 3)
+
+    def share(color: tuple[int, int, int], tolerance: int) -> float:
+        return float((np.abs(rgb - color).max(axis=2) <= tolerance).mean())
+
+    assert share((0x3B, 0x6E, 0xA5), 12) > 0.005  # the bar charts
+    assert share((0xC0, 0x39, 0x2B), 24) > 0.00001  # the line of the requests chart
+    inked = np.nonzero((rgb < 250).any(axis=2).any(axis=1))[0]
+    assert 2000 < inked.max() < 3990  # every section drawn, and the page ends on the screen
+    assert inked.min() < 100  # the heading at the top
