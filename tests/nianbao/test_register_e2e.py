@@ -135,6 +135,15 @@ def test_parse_json_resolves_from_the_document_alone(register_run, tmp_path) -> 
                                                                            "government_office")
 
 
+def test_the_summary_page_counts_reports_by_the_registers_provinces(register_run) -> None:  # type: ignore[no-untyped-def]
+    import lxml.html
+
+    doc = lxml.html.fromstring((register_run["export"] / "summary.html").read_bytes())
+    rows = doc.xpath('//table[@class="coverage"]//tr[td]')
+    coverage = {r.xpath("./td")[0].text_content(): r.xpath("./td")[-1].text_content() for r in rows}
+    assert coverage == {"江苏省": "2", "福建省": "1", "陕西省": "6", "unknown": "1", "all": "10"}
+
+
 def _chromium() -> str | None:
     return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))
                  if p), None)
