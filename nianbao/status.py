@@ -62,6 +62,8 @@ class Status:
     report_pages: int = 0  # archived report pages (several may be one report)
     reports: ReportCounts = field(default_factory=ReportCounts)
     stale: int = 0  # results from an older parser version
+    agencies: int = 0  # distinct register entries of the parsed reports
+    unplaced: int = 0  # parsed reports whose agency could not be identified
     sources: list[SourceLine] = field(default_factory=list)
     export: Path | None = None
     crawl: Crawl = field(default_factory=Crawl)
@@ -184,6 +186,9 @@ def collect_status(data_dir: Path, export_dir: Path | None = None,
     st.reports = ReportCounts.of(rows)
     st.stale = sum(1 for r in rows
                    if r.parser_version is not None and r.parser_version != parsers.PARSER_VERSION)
+    parsed = [r for r in rows if r.parser_version is not None]
+    st.agencies = len({r.agency_id for r in parsed if r.agency_id})
+    st.unplaced = sum(1 for r in parsed if not r.agency_id)
     ok_by_source: Counter = Counter(r.source_name for r in rows if r.parser_version is not None
                                     and r.status in SUCCESS)
     st.sources = [SourceLine(*row, parsed_ok=ok_by_source[row[0]]) for row in overview]
@@ -216,7 +221,8 @@ def status_dict(st: Status, data_dir: Path) -> dict[str, Any]:
         "archive": {"warc_files": st.warc_files, "bytes": st.warc_bytes},
         "documents": docs,
         "reports": {**asdict(st.reports), "report_pages": st.report_pages,
-                    "stale": st.stale, "parser_version": parsers.PARSER_VERSION},
+                    "stale": st.stale, "parser_version": parsers.PARSER_VERSION,
+                    "agencies": st.agencies, "unplaced": st.unplaced},
         "blocked": sum(n for _k, s, n in st.documents if s == "blocked"),
         "export": str(st.export) if st.export else None,
         "crawl": asdict(st.crawl),
@@ -288,6 +294,12 @@ def format_status(st: Status, data_dir: Path) -> str:
     if st.reports.by_status:
         lines.append("  by status: " + ", ".join(f"{n} {s}"
                                                  for s, n in st.reports.by_status.items()))
+    if st.reports.parsed or st.reports.failed:
+        line = f"  agencies: {plural(st.agencies, 'agency', 'agencies')} in the register"
+        if st.unplaced:
+            line += (f"; {plural(st.unplaced, 'report')} whose agency could not be identified "
+                     "(give their source's agency in full in the sources file)")
+        lines.append(line)
     if st.stale:
         lines.append(f"  {st.stale} parsed by an older parser (run `nianbao parse --data` to "
                      f"re-parse with {parsers.PARSER_VERSION})")

@@ -135,6 +135,16 @@ def test_parse_json_resolves_from_the_document_alone(register_run, tmp_path) -> 
                                                                            "government_office")
 
 
+def test_status_says_how_many_agencies_and_which_reports_are_unplaced(register_run) -> None:  # type: ignore[no-untyped-def]
+    data = register_run["export"].parent
+    result = CliRunner().invoke(main, ["status", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert ("  agencies: 6 agencies in the register; 1 report whose agency could not be "
+            "identified (give their source's agency in full in the sources file)") in result.output
+    as_json = json.loads(CliRunner().invoke(main, ["status", "--data", str(data), "--json"]).output)
+    assert (as_json["reports"]["agencies"], as_json["reports"]["unplaced"]) == (6, 1)
+
+
 def test_the_summary_page_counts_reports_by_the_registers_provinces(register_run) -> None:  # type: ignore[no-untyped-def]
     import lxml.html
 
