@@ -41,6 +41,22 @@ class Division:
 # A province-level name people shorten: 广东省 -> 广东, 广西壮族自治区 -> 广西, 北京市 -> 北京.
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|特别行政区|(?:壮族|回族|维吾尔)?自治区)$")
 _PREFECTURE_SUFFIX = re.compile(r"(?:市|盟|地区)$")  # 安康市 -> 安康, 阿拉善盟 -> 阿拉善
+# An autonomous division without its peoples: 宽城满族自治县 -> 宽城县, 黔南布依族苗族自治州 ->
+# 黔南州, 鄂温克族自治旗 -> 鄂温克旗. The 55 minority peoples, as the names spell them (伊犁哈萨克
+# 自治州 without 族).
+_PEOPLES = ("蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|"
+            "高山|拉祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|"
+            "普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|"
+            "珞巴|基诺")
+# 族 where the name prints it (彭水苗族…, lest 水 be read as a people), else without
+_AUTONOMOUS = [re.compile(r"^(?P<place>.+?)(?:(?:" + _PEOPLES + r")" + z + r"|各族)+"
+                          r"自治(?P<unit>县|旗|州)$") for z in ("族", "")]
+_PEOPLE_NAMED = re.compile(r"^(?P<place>" + _PEOPLES + r")族?自治(?P<unit>县|旗)$")  # 鄂伦春自治旗
+
+
+def _autonomous_short(name: str) -> str | None:
+    m = _PEOPLE_NAMED.match(name) or _AUTONOMOUS[0].match(name) or _AUTONOMOUS[1].match(name)
+    return m.group("place") + m.group("unit") if m else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +95,12 @@ def index() -> Index:
 
     for province in AREAS:
         walk(province, None)
+    # short names last, and only where no division bears the name in full or in the usual short
+    full = set(by_name)
+    for d in [d for v in list(by_name.values()) for d in v if d.level != PROVINCIAL]:
+        short = _autonomous_short(d.name)
+        if short and short not in full and d not in by_name.get(short, ()):
+            add(short, d)
     return Index({k: tuple(v) for k, v in by_name.items()}, by_code,
                  max(len(k) for k in by_name),
                  frozenset(d.parent for v in by_name.values() for d in v if d.parent))

@@ -4,7 +4,9 @@ Reports print their agency every way: in full (陕西省安康市汉阴县人民
 province or prefecture (汉阴县人民政府), shortened (汉阴县政府办), under an older name
 (…卫生和计划生育局, renamed …卫生健康局 in the 2018 reform), as a township without its
 county (城关镇人民政府), or only as 我局. The name is read against the division table
-(parsers/divisions.py): the place names at its start, then a township, then the unit. What the
+(parsers/divisions.py): the place names at its start, then a township, then the unit (a
+second name in parentheses at the end is dropped; a street office named under its district's
+人民政府 is the street office; 区科技局 names its place by level only). What the
 name leaves open (which 鼓楼区, which county's 城关镇, who 我局 is) may be decided by the
 page's other names for its agency (signature, site name) or by the source entry, and only
 when they point to exactly one division; otherwise it stays unresolved (with a warning where
@@ -86,14 +88,25 @@ _OFFICE = re.compile(r"^(?:人民)?政府办(?:公室|公厅)?$")
 _SELF = re.compile(r"^(?:我|本)(?:局|委|办|厅|部|署|中心|院|机关|单位|镇|乡|街道|区|县|市)$")
 _NATIONAL = ("中华人民共和国", "国务院", "国家", "中国")
 _MINISTRY = re.compile(r"^[\u4e00-\u9fff]{2,8}部$")  # 教育部: a ministry is never printed with a place
-_DEPARTMENT_ENDS = ("局", "委员会", "委", "厅", "部", "署", "办公室", "办", "中心", "院", "所",
-                    "站", "队", "处", "馆", "会", "社")
+_DEPARTMENT_ENDS = ("局", "委员会", "委", "厅", "部", "署", "办公室", "室", "办", "中心", "院",
+                    "所", "站", "队", "处", "馆", "会", "社")
 _ZONE = re.compile(r"(?:开发|园|景|高新|保税|试验|示范|产业|工业|度假)区|管委会|管理委员会")
 _TOWNSHIP = re.compile(r"^(?P<t>[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
                        r"(?P<u>人民政府|政府|办事处|街道办事处|)$")
 # A place name the table does not know (示例市, 样例县): where the name's own places end.
-_PLACE = re.compile(r"^(?:(?!(?:" + _ZONE.pattern + r"|城市))[\u4e00-\u9fff]{1,6}?"
-                    r"(?:省|自治区|自治州|地区|盟|市|自治县|县|旗|区))+")
+_PLACE_TOKEN = re.compile(r"(?!(?:" + _ZONE.pattern + r"|城市))[\u4e00-\u9fff]{1,6}?"
+                          r"(?:省|自治区|自治州|地区|盟|市|自治县|县|旗|区)")
+# Words shaped like a place that name none (经济技术开发区, 自治区, 新区): a name beginning
+# with one is not placed, lest every city's 经济技术开发区经济发展局 share one id.
+_NOT_PLACE = re.compile(r"^(?:国家级|省级|经济|技术|新技术|高新|高新技术|产业|工业|综合|保税|科技"
+                        r"|现代|农业|旅游|度假|生态)*(?:开发区|园区|新区|高新区|保税区|试验区|示范区"
+                        r"|产业区|工业区|度假区|景区|片区|社区|自治区|城区|市区|辖区|郊区)$")
+_ZONE_END = re.compile(r"(?:" + _ZONE.pattern + r"|新区)$")
+# A level word standing for the place (区科技局, 市政府研究室): only a context naming a
+# division of that level can place it. Not 市场监督管理局's 市.
+_LEVEL_WORD = re.compile(r"^(自治区|自治州|自治县|[省市区县旗盟州])(?!场)(?=.)")
+_UNDER = re.compile(r"^(?:人民)?政府(?=[\u4e00-\u9fff])")
+_TRAILING = re.compile(r"[(（][^()（）]*[)）]$|关于$")  # ``X人民政府(X人民政府办公厅)``, ``X关于``
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +117,7 @@ class _Reading:
     unit: str  # canonical
     national: bool
     branch: bool = False  # a national body's local office: the unit is the whole name
+    level_word: str = ""  # 区 of 区科技局: the name's place, by its level only
 
 
 def _longest(text: str, inside: Division | None) -> tuple[int, tuple[Division | None, ...]]:
@@ -120,6 +134,7 @@ def _longest(text: str, inside: Division | None) -> tuple[int, tuple[Division | 
 
 
 def _read(name: str) -> _Reading:
+    name = _TRAILING.sub("", name) or name
     consumed, finals = _longest(name, None)
     rest = name[consumed:]
     ends = tuple(d for d in finals if d is not None)
@@ -129,16 +144,35 @@ def _read(name: str) -> _Reading:
         branch = _branch(rest)
         if branch is not None:
             return branch
-    place = _PLACE.match(rest) if not (national or ends) else None
-    unknown_place = place.group(0) if place else ""
+    unknown_place = _unknown_place(rest) if not (national or ends) else ""
     rest = rest[len(unknown_place):]
+    level = _LEVEL_WORD.match(rest) if not (national or ends or unknown_place) else None
+    rest = rest[level.end():] if level else rest
+    # 南京市鼓楼区人民政府华侨路街道办事处: a street office named under its district's government
+    under = _UNDER.match(rest) if ends or unknown_place else None
+    if under and _TOWNSHIP.match(rest[under.end():]):
+        rest = rest[under.end():]
     township = None
     m = _TOWNSHIP.match(rest)
     if m and not national:
         township, rest = m.group("t"), m.group("u")
         township_unit = "办事处" if township.endswith("街道") else "人民政府"
         return _Reading(ends, unknown_place, township, township_unit, national)
-    return _Reading(ends, unknown_place, None, _UNIT_ALIASES.get(rest, rest), national)
+    if rest.startswith("政府") and not rest.startswith("政府办"):
+        rest = "人民" + rest  # 政府研究室 is 人民政府研究室
+    if not rest and _ZONE_END.search(unknown_place):  # 太仓高新区: the zone, not its 人民政府
+        return _Reading(ends, unknown_place, None, "", national)
+    return _Reading(ends, unknown_place, None, _UNIT_ALIASES.get(rest, rest), national,
+                    level_word=level.group(1) if level else "")
+
+
+def _unknown_place(rest: str) -> str:
+    """The places at the start of ``rest`` that the table does not know, up to the first word
+    that only looks like one."""
+    end = 0
+    while (m := _PLACE_TOKEN.match(rest, end)) and not _NOT_PLACE.match(m.group(0)):
+        end = m.end()
+    return rest[:end]
 
 
 def _branch(name: str) -> _Reading | None:
@@ -281,12 +315,15 @@ def _resolve(printed: str | None, clues: tuple[tuple[str, str], ...],
 
 def _placed(name: str, reading: _Reading, decided_by: str | None,
             context: list[tuple[str, str]]) -> Resolution:
-    """A name without a place (城关镇人民政府, 教育局): the same agency named in full in the
-    context, or for a township, the one county the context names."""
+    """A name without a place (城关镇人民政府, 教育局, 区科技局): the same agency named in full
+    in the context (for 区科技局, in a 区), or for a township, the one county the context
+    names."""
     for where, other in context:
         full = _read(other)
         named = len(full.finals) == 1 or (not full.finals and full.unknown_place)
-        if named and full.unit == reading.unit and full.township == reading.township:
+        place = full.finals[0].name if full.finals else full.unknown_place
+        if (named and full.unit == reading.unit and full.township == reading.township
+                and place.endswith(reading.level_word)):
             return Resolution(_entry(full, full.finals[0] if full.finals else None), where)
     if reading.township is not None:
         for d, where in _definite(context):

@@ -25,7 +25,12 @@ _NOT_REPORT = ("通知", "图解", "一图读懂", "网站工作年度报表", "
                "首页", "当前位置", "当前页面", ">", "＞")  # the last: a breadcrumb
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
 _SUFFIX = re.compile(r"[(（【\[][^()（）【】\[\]]{0,8}版[)）】\]]$")
-_AGENCY_BEFORE_YEAR = re.compile(r"^(?:关于)?(?P<agency>.+?)\s*" + _YEAR + r"\s*年")
+_AGENCY_BEFORE_YEAR = re.compile(r"^(?:关于)?(?P<agency>.+?)\s*(?:关于)?\s*" + _YEAR + r"\s*年")
+# ``X办公厅2022政府信息公开…``: a year without 年; ``X局政府信息公开工作2024年度报告``: the
+# year after the words.
+_AGENCY_BARE_YEAR = re.compile(r"^(?:关于)?(?P<agency>.+?)\s*" + _YEAR + r"\s*(?:政府)?信息公开")
+_AGENCY_WORDS_YEAR = re.compile(r"^(?P<agency>[^0-9〇零○\s:：>＞/|,，。;；()（）]+?)(?:政府)?"
+                                r"信息公开(?:工作)?\s*" + _YEAR + r"\s*年")
 _AGENCY_AFTER_YEAR = re.compile(r"^" + _YEAR + r"\s*年度?\s*(?P<agency>.+?)\s*(?:政府)?信息公开")
 _ANY_YEAR = re.compile(r"(?<![0-9])" + _YEAR + r"\s*年度?")
 # ``XX局政府信息公开工作年度报告（2023年度）``: the year in parentheses at the end.
@@ -100,7 +105,8 @@ def _joined_title(candidates: list[str], n: int, title: str) -> str:
 
 def agency_of(title: str) -> str | None:
     text = _SUFFIX.sub("", plain(title)).strip()
-    rules = (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_YEAR_LAST)
+    rules = (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_YEAR_LAST, _AGENCY_BARE_YEAR,
+             _AGENCY_WORDS_YEAR)
     if not _ANY_YEAR.search(text):
         rules += (_AGENCY_NO_YEAR,)
     for rule in rules:

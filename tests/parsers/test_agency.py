@@ -59,6 +59,24 @@ def _entry(printed: str | None, **context):  # type: ignore[no-untyped-def]
     # a place the table does not know keeps its name as its identity, without a region
     ("示例市青山县人民政府", ("示例市青山县人民政府", None, None, "government")),
     ("示例市城市管理局", ("示例市城市管理局", None, None, "department")),
+    ("青山高新区管委会", ("青山高新区管委会", None, None, "other")),
+    ("青山高新区", ("青山高新区", None, None, "other")),  # a zone, not a 人民政府
+    # a street office named under its district's or county's government
+    ("汉阴县人民政府青石街道办事处", (f"{HANYIN}青石街道办事处", "610921", "township",
+                                       "township")),
+    # a second name in parentheses at the end: the first is the agency
+    ("汉阴县人民政府(县政府办公室)", (f"{HANYIN}人民政府", "610921", "county", "government")),
+    ("汉阴县文化和旅游局（汉阴县文物局）", (f"{HANYIN}文化和旅游局", "610921", "county",
+                                           "department")),
+    ("汉阴县教育局关于", (f"{HANYIN}教育局", "610921", "county", "department")),  # ``…关于2022年…``
+    ("汉阴县政府研究室", (f"{HANYIN}人民政府研究室", "610921", "county", "department")),
+    # an autonomous division without its peoples, as pages shorten it
+    ("丰宁县政府办", ("河北省承德市丰宁满族自治县人民政府办公室", "130826", "county",
+                      "government_office")),
+    ("黔南州人民政府", ("贵州省黔南布依族苗族自治州人民政府", "5227", "prefecture", "government")),
+    ("伊犁州", ("新疆维吾尔自治区伊犁哈萨克自治州人民政府", "6540", "prefecture", "government")),
+    ("鄂伦春旗", ("内蒙古自治区呼伦贝尔市鄂伦春自治旗人民政府", "150723", "county", "government")),
+    ("彭水县", ("重庆市彭水苗族土家族自治县人民政府", "500243", "county", "government")),  # not 彭县
 ])
 def test_names_resolve_to_their_entry(printed: str, expected: tuple) -> None:
     assert _entry(printed) == expected
@@ -72,6 +90,35 @@ def test_one_agency_gets_one_id_whatever_it_printed() -> None:
     assert resolve("汉阴县教育局").agency.agency_id != resolve("汉阴县卫生健康局").agency.agency_id
     assert resolve("汉阴县").agency.agency_id.startswith("a")
     assert len(resolve("汉阴县").agency.agency_id) == 17
+
+
+def test_renamed_shapes_of_one_agency_share_its_id() -> None:
+    street = resolve("汉阴县青石街道办事处").agency.agency_id
+    assert resolve("安康市汉阴县人民政府青石街道办事处").agency.agency_id == street
+    assert resolve("汉阴县政府研究室").agency.agency_id == resolve("汉阴县人民政府研究室").agency.agency_id
+    assert resolve("丰宁县人民政府").agency.agency_id == resolve("丰宁满族自治县").agency.agency_id
+    # the office named on its own stays the office, not a street office
+    assert resolve("汉阴县人民政府办公室").agency.kind == "government_office"
+
+
+def test_a_zone_word_is_no_place_to_identify_an_agency_by() -> None:
+    # every city has a 经济技术开发区 and a region has an 自治区: no id, lest they merge
+    for name in ("经济技术开发区经济发展局", "高新技术产业开发区管委会", "自治区示例办"):
+        found = resolve(name)
+        assert found.agency.agency_id is None and found.warning is None, name
+
+
+def test_a_level_word_for_a_place_is_placed_only_by_a_context_of_that_level() -> None:
+    by_page = resolve("区科技局", clues=[("page", "汉滨区科技局")])
+    assert (by_page.agency.name, by_page.agency.region_code) == ("陕西省安康市汉滨区科技局", "610902")
+    assert resolve("县财政局", clues=[("page", f"{HANYIN}财政局")]).agency.region_code == "610921"
+    assert resolve("县财政局", clues=[("page", "安康市财政局")]).agency.agency_id is None
+    assert resolve("市财政局", clues=[("page", "汉阴县财政局")]).agency.agency_id is None
+    by_site = resolve("市政府研究室", clues=[("site", "安康市人民政府研究室")])
+    assert by_site.agency.region_code == "6109" and by_site.decided_by == "site"
+    # 市场监管局 begins with 市 but names no level
+    assert _entry("市场监管局", source_agency="安康市市场监督管理局")[:2] == (
+        "陕西省安康市市场监督管理局", "6109")
 
 
 def test_a_name_several_divisions_bear_is_decided_by_the_source_or_left_open() -> None:

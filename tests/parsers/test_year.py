@@ -328,6 +328,9 @@ def test_title_layouts(name: str, year: int, agency: str, title: str) -> None:
     ("2022年度示例区人民政府信息公开工作年度报告", "示例区人民政府"),
     ("2021年示例区审计局政府信息公开工作年度报告", "示例区审计局"),
     ("示例市人民政府2021年政府信息公开工作年度报告", "示例市人民政府"),
+    ("示例区财政局关于2023年政府信息公开工作年度报告", "示例区财政局"),  # 关于 before the year
+    ("示例区教育局政府信息公开工作2024年度报告", "示例区教育局"),  # the year after the words
+    ("示例市人民政府办公室2022政府信息公开工作年度报告", "示例市人民政府办公室"),  # no 年
 ])
 def test_agency_of_title(title: str, agency: str | None) -> None:
     assert agency_of(title) == agency
