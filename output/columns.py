@@ -18,6 +18,10 @@ class Column:
     meaning: str
 
 
+LEVEL = Column("level", "str", "national, provincial, prefecture, county or township")
+KIND = Column("kind", "str", "government, government_office, department, township (township "
+                             "government or street office) or other")
+
 REPORTS = (
     Column("report_id", "str", "stable id of the report: `r` and 16 hex digits of the SHA-256 "
                                "of source_url (of its desktop twin for a mobile page); never a "
@@ -52,9 +56,8 @@ REPORTS = (
     Column("region_code", "str", "administrative division code, as precise as known: `61` "
                                  "(a province), `6109` (a prefecture), `610921` (a county; "
                                  "townships carry their county's); never padded with zeros"),
-    Column("level", "str", "national, provincial, prefecture, county or township"),
-    Column("kind", "str", "government, government_office, department, township (township "
-                          "government or street office) or other"),
+    LEVEL,
+    KIND,
 )
 
 FACTS = (
@@ -100,8 +103,8 @@ AGENCIES = (
     Column("prefecture", "str", "prefecture-level division"),
     Column("county", "str", "county-level division"),
     Column("township", "str", "township, town or street (not in the division table: as printed)"),
-    Column("level", "str", "national, provincial, prefecture, county or township"),
-    Column("kind", "str", "government, government_office, department, township or other"),
+    LEVEL,
+    KIND,
     Column("parent_id", "str", "the government it belongs to (a department's or office's "
                                "government, the government above a government); a row of "
                                "this table"),
