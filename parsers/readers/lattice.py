@@ -66,13 +66,15 @@ def binarize(gray: np.ndarray) -> np.ndarray:
     return cv2.threshold(dark, INK_CONTRAST, 255, cv2.THRESH_BINARY)[1]
 
 
-def skew_angle(bw: np.ndarray) -> float:
+def skew_angle(bw: np.ndarray, horiz: np.ndarray | None = None) -> float:
     """Degrees the page is rotated by, from the slope of its long horizontal lines (0 if it
-    has none). A line tilted by a degree or two still survives the opening in pieces that
-    touch, so each long component is one rule; its slope comes from a least-squares fit."""
+    has none; ``horiz``: the page's horizontal lines, when found already). A line tilted by
+    a degree or two still survives the opening in pieces that touch, so each long component
+    is one rule; its slope comes from a least-squares fit."""
     cv2 = _cv2()
     h, w = bw.shape
-    horiz, _ = line_masks(bw)
+    if horiz is None:
+        horiz, _ = line_masks(bw)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(horiz, connectivity=8)
     angles = []
     for k in range(1, n):
@@ -83,9 +85,15 @@ def skew_angle(bw: np.ndarray) -> float:
         if len(xs) < 50:
             continue
         step = max(1, len(xs) // 4000)
-        slope = np.polyfit(xs[::step].astype(float), ys[::step].astype(float), 1)[0]
-        angles.append(float(np.degrees(np.arctan(slope))))
+        angles.append(float(np.degrees(np.arctan(_slope(xs[::step], ys[::step])))))
     return float(np.median(angles)) if angles else 0.0
+
+
+def _slope(xs: np.ndarray, ys: np.ndarray) -> float:
+    """The least-squares slope of ys over xs (as ``np.polyfit(xs, ys, 1)[0]``, which took
+    ten times as long: a 200 dpi page has dozens of rules)."""
+    x = xs - xs.mean()
+    return float((x * (ys - ys.mean())).sum() / (x * x).sum())
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:

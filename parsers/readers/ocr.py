@@ -51,6 +51,12 @@ _BATCH_PIXELS = 48 * 600  # and at most this many input pixels a channel (48 x w
 _SLACK = 1.1  # crops batched together differ in width by at most this factor (+0.5 of the
 # height): the narrower ones are padded to the widest, and padding costs as much as text
 _REC_HEIGHT = 48  # the recognition model's input height
+_SAME_PRINT = 4  # grey levels (3 x 3 blurred) two prints of one text may differ by, per
+# pixel of character height beyond 8, at most 48: JPEG noise and anti-aliasing moved a
+# print by up to 40 at 16 pixels; two numbers of one size differed by 136 or more at 16
+# pixels, 77 at 10, but 26 at 7 (there noise hides the stroke between a 6 and an 8)
+_INKY = 224  # a print's dark pixels (below 128) are at least this dark in the other print
+# (a stroke one print has and the other lacks: a longer stroke, a decimal point)
 _PAD = 0.4  # padding around a text line, in line heights (less reads worse at 96 dpi)
 _JUNK_SCORE = 0.5  # a line outside tables read wholly below this is marks, not text (the
 # confidence below which ocr_verify leaves a cell out)
@@ -278,17 +284,15 @@ def _undouble(text: str, score: float) -> tuple[str, float]:
 
 
 def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    """Text and confidence of each crop (grey, one text line). Crops are batched by width
-    and padded only to the widest of their batch: RapidOCR pads every crop to 320 pixels,
-    which made recognising short numbers several times slower than it needs to be. Batches
-    are kept small (``_BATCH_PIXELS``): one core reads small batches faster, in less
-    memory."""
+    """Text and confidence of each crop (grey, one text line). Each text is read once for
+    all its prints (:func:`_prints`). Crops are batched by width and padded only to the
+    widest of their batch: RapidOCR pads every crop to 320 pixels, which made recognising
+    short numbers several times slower than it needs to be. Batches are kept small
+    (``_BATCH_PIXELS``): one core reads small batches faster, in less memory."""
     if not crops:
         return []
     rec = engine().text_rec
-    first: dict[bytes, int] = {}  # a clean screenshot prints every 0 with the same pixels
-    same = [first.setdefault(c.tobytes() + bytes(str(c.shape), "ascii"), k)
-            for k, c in enumerate(crops)]
+    same = _prints(crops)
     todo = [k for k in range(len(crops)) if same[k] == k]
     ratios = [c.shape[1] / c.shape[0] for c in crops]
     order = sorted(todo, key=ratios.__getitem__)
@@ -308,6 +312,88 @@ def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
             out[k] = res
         i = j
     return [out[same[k]] for k in range(len(crops))]
+
+
+def _prints(crops: list[np.ndarray]) -> list[int]:
+    """For each crop, the first crop that prints the same text (itself if none), read for
+    all of them. A clean screenshot prints every 0 with the same pixels; JPEG and WebP noise
+    and anti-aliasing make each print differ by a few grey levels, and reading every one of
+    them cost a lossy page-sized image a second more than its PNG. Two crops are prints of
+    one text when they have the same size, differ after a 3 x 3 blur by no more than noise
+    (:func:`_tolerance`), and each one's dark pixels are inky in the other (``_INKY``: a
+    stroke or dot one of them lacks is never blurred away)."""
+    import cv2
+
+    first: dict[bytes, int] = {}
+    read: dict[tuple[int, ...], _Prints] = {}  # the crops to be read, by size
+    out: list[int] = []
+    for k, c in enumerate(crops):
+        j = first.setdefault(c.tobytes() + bytes(str(c.shape), "ascii"), k)
+        if j != k:
+            out.append(out[j])  # the same pixels as an earlier crop
+            continue
+        tol = _tolerance(c)
+        if not tol:
+            out.append(k)  # characters too small to tell noise from a stroke
+            continue
+        blur = cv2.blur(c, (3, 3))
+        # blur averaged over blocks: blocks differ by no more than the pixels in them, so
+        # comparing these first drops no print of the same text (and keeps a page of
+        # hundreds of different numbers of one size from comparing each pair in full)
+        coarse = cv2.resize(blur, (max(1, c.shape[1] // 4), max(1, c.shape[0] // 4)),
+                            interpolation=cv2.INTER_AREA).astype(np.int16).ravel()
+        blur16 = blur.astype(np.int16)
+        dark = c < 128
+        ink = c < _INKY
+        seen = read.setdefault(c.shape, _Prints())
+        found = k
+        for i in seen.near(coarse, tol):
+            r_blur, r_dark, r_ink = seen.looks[i]
+            if (int(np.abs(r_blur - blur16).max()) <= tol
+                    and not (dark & ~r_ink).any() and not (r_dark & ~ink).any()):
+                found = seen.index[i]
+                break
+        if found == k:
+            seen.add(k, coarse, (blur16, dark, ink))
+        out.append(found)
+    return out
+
+
+def _tolerance(crop: np.ndarray) -> int:
+    """Grey levels (blurred) two prints of one text in crops of this size may differ by:
+    ``_SAME_PRINT`` per pixel of character height beyond 8 (a crop is the line's height and
+    0.4 of it above and below), at most 48; none for smaller characters."""
+    return min(48, max(0, _SAME_PRINT * (round(crop.shape[0] / (1 + 2 * _PAD)) - 8)))
+
+
+@dataclass(slots=True)
+class _Prints:
+    """The crops of one size to be read: their indexes, coarse looks (one row each; the
+    rows beyond the last are room to grow) and full looks (blurred, dark and inky pixels)."""
+
+    index: list[int] = field(default_factory=list)
+    coarse: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.int16))
+    looks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def near(self, coarse: np.ndarray, tol: int) -> list[int]:
+        """The crops whose coarse look is within ``tol`` grey levels of this one (and one
+        more: block averages are rounded to whole grey levels)."""
+        n = len(self.index)
+        if not n:
+            return []
+        diff = np.abs(self.coarse[:n] - coarse).max(axis=1)
+        return np.flatnonzero(diff <= tol + 1).tolist()
+
+    def add(self, k: int, coarse: np.ndarray,
+            look: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        n = len(self.index)
+        if n == len(self.coarse):
+            grown = np.zeros((max(8, 2 * n), coarse.size), np.int16)
+            grown[:n] = self.coarse[:n]
+            self.coarse = grown
+        self.coarse[n] = coarse
+        self.index.append(k)
+        self.looks.append(look)
 
 
 _folds: tuple[list[str], dict[int, np.ndarray], list[int]] | None = None
@@ -392,12 +478,13 @@ def read_page(gray: np.ndarray, *, tables_only: bool = False) -> OcrPage:
         gray = cv2.resize(gray, (MAX_WIDTH, max(1, round(gray.shape[0] * k))),
                           interpolation=cv2.INTER_AREA)
     bw = binarize(gray)
-    angle = skew_angle(bw)
+    horiz, vert = line_masks(bw)
+    angle = skew_angle(bw, horiz)
     if abs(angle) > 0.05:
         gray = rotate(gray, angle)
         bw = binarize(gray)
         page.notes.append(f"page deskewed by {angle:.2f} degrees")
-    horiz, vert = line_masks(bw)
+        horiz, vert = line_masks(bw)
     tables = find_tables(bw, horiz, vert)
     if tables_only and not tables:
         page.notes.append("no ruled table on the page: not OCR'd")
