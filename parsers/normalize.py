@@ -42,8 +42,10 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def plain(text: str) -> str:
-    """NFKC, simplified, whitespace collapsed: the form titles and headings are read in."""
+    """NFKC, simplified, whitespace collapsed: the form titles and headings are read in.
+    (Cached: cells and lines repeat within and across reports.)"""
     return collapse(to_simplified(nfkc(text)))
 
 

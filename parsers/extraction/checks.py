@@ -8,6 +8,8 @@ table, all of them, so every report of a template has the same set of checks.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from typing import NamedTuple
 
 from nianbao.parsers.model import Check, Fact, Number
 from nianbao.parsers.schema import APPEAL_COLS, REQUEST_COLS, SCHEMAS
@@ -34,39 +36,68 @@ def _vectors(facts: Iterable[Fact], table: str, cols: tuple[str, ...]) -> dict[s
     """Each row of ``table`` as a list of numbers in column order (absent and null: 0)."""
     index = {c: i for i, c in enumerate(cols)}
     rows: dict[str, list[Number]] = {}
+    zero = [0] * len(cols)
     for f in facts:
         if f.table == table:
-            vec = rows.setdefault(f.row, [0] * len(cols))
+            vec = rows.get(f.row)
+            if vec is None:
+                vec = rows[f.row] = zero[:]
             if f.value is not None:
                 vec[index[f.col]] = f.value
     return rows
+
+
+_REQUEST_COLS = tuple(c.key for c in REQUEST_COLS)
+_APPEAL_COLS = tuple(c.key for c in APPEAL_COLS)
+
+
+class _Plan(NamedTuple):
+    """A template's row keys and check names, made once (the same for every report)."""
+
+    keys: tuple[str, ...]  # rows of table requests
+    results: tuple[str, ...]  # its rows that are results (summed by closed_total)
+    balance: tuple[str, ...]  # check names, per request column
+    closed: tuple[str, ...]
+    row_sums: tuple[str, ...]  # per request row
+    appeal_keys: tuple[str, ...]
+    appeal_sums: tuple[str, ...]
+
+
+@cache
+def _plan(template: str) -> _Plan:
+    keys = tuple(r.key for r in SCHEMAS[template]["requests"].rows)
+    appeals = tuple(r.key for r in SCHEMAS[template]["appeals"].rows)
+    return _Plan(keys, tuple(k for k in keys if k not in _NOT_RESULTS),
+                 tuple(f"requests.balance.{c}" for c in _REQUEST_COLS),
+                 tuple(f"requests.closed_sum.{c}" for c in _REQUEST_COLS),
+                 tuple(f"requests.row_sum.{k}" for k in keys),
+                 appeals, tuple(f"appeals.row_sum.{k}" for k in appeals))
 
 
 def run_checks(facts: list[Fact], template: str) -> list[Check]:
     if template not in SCHEMAS:
         return []
     checks: list[Check] = []
-    cols = tuple(c.key for c in REQUEST_COLS)
-    rows = _vectors(facts, "requests", cols)
+    plan = _plan(template)
+    rows = _vectors(facts, "requests", _REQUEST_COLS)
     if rows:
-        zero = [0] * len(cols)
-        keys = [r.key for r in SCHEMAS[template]["requests"].rows]
+        zero = [0] * len(_REQUEST_COLS)
         get = lambda key: rows.get(key, zero)  # noqa: E731
-        results = [get(k) for k in keys if k not in _NOT_RESULTS]
-        for j, col in enumerate(cols):
-            checks.append(_check(f"requests.balance.{col}",
-                                 sum(get(k)[j] for k in _BALANCE_LHS),
-                                 sum(get(k)[j] for k in _BALANCE_RHS)))
-        for j, col in enumerate(cols):
-            checks.append(_check(f"requests.closed_sum.{col}", get("closed_total")[j],
-                                 sum(r[j] for r in results)))
-        for key in keys:
+        lhs = [get(k) for k in _BALANCE_LHS]
+        rhs = [get(k) for k in _BALANCE_RHS]
+        results = [get(k) for k in plan.results]
+        for j, name in enumerate(plan.balance):
+            checks.append(_check(name, sum([v[j] for v in lhs]), sum([v[j] for v in rhs])))
+        total = get("closed_total")
+        for j, name in enumerate(plan.closed):
+            checks.append(_check(name, total[j], sum([r[j] for r in results])))
+        for key, name in zip(plan.keys, plan.row_sums):
             vec = get(key)
-            checks.append(_check(f"requests.row_sum.{key}", vec[-1], sum(vec[:-1])))
-    cols = tuple(c.key for c in APPEAL_COLS)
-    rows = _vectors(facts, "appeals", cols)
+            checks.append(_check(name, vec[-1], sum(vec[:-1])))
+    rows = _vectors(facts, "appeals", _APPEAL_COLS)
     if rows:
-        for key in (r.key for r in SCHEMAS[template]["appeals"].rows):
-            vec = rows.get(key, [0] * len(cols))
-            checks.append(_check(f"appeals.row_sum.{key}", vec[-1], sum(vec[:-1])))
+        zero = [0] * len(_APPEAL_COLS)
+        for key, name in zip(plan.appeal_keys, plan.appeal_sums):
+            vec = rows.get(key, zero)
+            checks.append(_check(name, vec[-1], sum(vec[:-1])))
     return checks

@@ -64,6 +64,7 @@ class _Row:
     fallback: bool = False  # placed by template order, its label not recognised
 
 
+@lru_cache(maxsize=65536)
 def row_key(key: str) -> str:
     """Drop group labels printed before a sub-row's label (（三）不予公开 1.属于国家秘密)."""
     changed = True
@@ -120,19 +121,34 @@ def _marker_templates(key: str) -> tuple[str, ...]:
 
 
 def _has_number(tokens: list[Token]) -> bool:
-    return any(t.cell is not None and t.cell.number is not None for t in tokens)
+    for t in tokens:  # (a loop: called for every segment, faster than any() on a generator)
+        cell = t.cell
+        if cell is not None and cell.number is not None:
+            return True
+    return False
+
+
+def _has_unknown(tokens: list[Token]) -> bool:
+    for t in tokens:
+        if t.unknown:
+            return True
+    return False
+
+
+# The tables a segment's labels are matched in, the table being read first.
+_ORDERS = {"active": ("active", "requests"), "requests": ("requests", "active")}
+_ORDER = ("active", "requests")
 
 
 def _match_segment(seg: Segment, tables: dict[str, Table], ctx: str | None
                    ) -> tuple[str, Row] | None:
-    order = [t for t in ("active", "requests") if t != ctx]
-    if ctx in ("active", "requests"):
-        order.insert(0, ctx)
+    order = _ORDERS.get(ctx, _ORDER)  # type: ignore[arg-type]
     labels = seg.labels
+    key = ""
     for n in range(1, min(3, len(labels)) + 1):
-        key = "".join(t.key for t in labels[-n:])
+        key = labels[-n].key + key  # the last n labels' keys, joined
         for name in order:
-            row = match_row(key, tables[name], exact_too=(name == ctx))
+            row = match_row(key, tables[name], name == ctx)
             if row is not None:
                 return name, row
     return None
@@ -215,7 +231,7 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         names = (region,) if region in ("active", "requests") else ("active", "requests")
         for key, _ in labels:
             for name in names:  # exact-only labels (总计, 其他) are header words too: skipped
-                row = match_row(key, tables[name], exact_too=False)
+                row = match_row(key, tables[name], False)
                 if row is not None:
                     out.tables_seen.add(name)
                     out.rows_seen.add((name, row.key))
@@ -227,7 +243,10 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
 def _fill_gaps(values: list[Token], n: int) -> list[Token]:
     """When exactly the lines that began with a bare pipe are short of a cell, that pipe
     closed a blank first cell: put the blank back."""
-    gaps = sum(1 for t in values if t.lead_gap)
+    gaps = 0
+    for t in values:
+        if t.lead_gap:
+            gaps += 1
     if not gaps or len(values) + gaps != n:
         return values
     filled: list[Token] = []
@@ -262,7 +281,8 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
             out.rows_left_out.add((table, row.key))
             return
         values = aligned
-    if any(t.unknown for t in values) and len(values) != n:
+    unknown = _has_unknown(values)
+    if unknown and len(values) != n:
         # cells of unknown value in a row that does not fill the columns: no position is sure
         out.warnings.append(f"{table}.{row.key}: {len(values)} cells for {n} columns, some "
                             "of unknown value; row left out")
@@ -270,7 +290,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
         return
     if len(values) >= n and not _has_number(values[n:]):
         read = _Row(table, row, values[:n], True, fallback)
-        gone = [c.key for c, t in zip(row.cols, values) if t.unknown]
+        gone = [c.key for c, t in zip(row.cols, values) if t.unknown] if unknown else None
         if gone:
             out.warnings.append(f"{table}.{row.key}: the column of a value is ambiguous in "
                                 f"the page; cells {', '.join(gone)} left out")
@@ -475,20 +495,23 @@ def _place_table(table: Table, rows: list[_Row], origin: str,
             placed[key] = {i: (t, False) for i, t in enumerate(tokens) if not t.unknown}
         _recover(table, rows, partial, placed, out)
     facts = out.facts
+    append = facts.append
     name = table.key
     for row in table.rows:
-        tokens = complete.get(row.key)
-        if tokens is not None and row.key not in placed:  # the common case: read in full
+        key = row.key
+        tokens = complete.get(key)
+        if tokens is not None and key not in placed:  # the common case: read in full
             for col, token in zip(row.cols, tokens):
                 if token.unknown:
                     continue  # its value is unknown (_store's warning names it)
-                if col.unit == "万元":
-                    facts.append(_money_fact(name, row, col, token, origin, False, money_units))
+                unit = col.unit
+                if unit == "万元":
+                    append(_money_fact(name, row, col, token, origin, False, money_units))
                 else:
-                    facts.append(Fact(name, row.key, col.key, token.cell.value,  # type: ignore[union-attr]
-                                      token.raw, col.unit, origin, False))
+                    append(Fact(name, key, col.key, token.cell.value,  # type: ignore[union-attr]
+                                token.raw, unit, origin, False))
             continue
-        cells = placed.get(row.key)
+        cells = placed.get(key)
         if not cells:
             continue
         for i, col in enumerate(row.cols):
@@ -593,18 +616,17 @@ def _warn_left_out(table: str, row: str, tokens: list[Token], agreed: dict[int, 
 
 def _report_coverage(tables: dict[str, Table], last_region: str | None, out: Extraction
                      ) -> None:
-    have: dict[str, set[str]] = {}
-    for f in out.facts:
-        have.setdefault(f.table, set()).add(f.row)
+    have_tables = {f.table for f in out.facts}
+    have = {(f.table, f.row) for f in out.facts}
     for key, table in tables.items():
-        if key not in out.tables_seen and key not in have:
+        if key not in out.tables_seen and key not in have_tables:
             out.warnings.append(f"table {key} not found")
             continue
         if key not in out.numbers_read:
             out.warnings.append(f"table {key} is empty: no numbers in it")
             continue
         missing = [r.key for r in table.rows
-                   if r.key not in have.get(key, set()) and (key, r.key) not in out.rows_seen]
+                   if (key, r.key) not in have and (key, r.key) not in out.rows_seen]
         if not missing or len(missing) == len(table.rows):
             continue
         tail = [r.key for r in table.rows[len(table.rows) - len(missing):]]

@@ -316,6 +316,8 @@ def _check(name: str, lhs: Number, rhs: Number) -> Check:
 def apply(figures: list[Figure], facts: list[Fact]) -> tuple[list[Fact], list[Check], list[str]]:
     """Checks of the table against its text, and the text's figures for cells the tables lost
     (only in a table that was read: a table missing as a whole is not rebuilt from prose)."""
+    if not figures:  # most reports: no index of the facts to build
+        return facts[:], [], []
     index = {(f.table, f.row, f.col): f for f in facts}
     tables = {f.table for f in facts}
     added: list[Fact] = []

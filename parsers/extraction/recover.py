@@ -158,10 +158,12 @@ def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placem
     mixed = [[False] * n for _ in range(m)]
     for i, (coef, values, cands) in enumerate(rows):
         ints = _all_int(values)
+        # the row's layout, looked up once for all its constraints (not for a row of zeros)
+        layout = None if cands and not any(values) else _layout(tuple(cands), n)
         for k in in_constraints[i]:
             c = coef[k]
             cells[k][i] = row_cells = _cells(values if c == 1 else [c * v for v in values],
-                                             cands, n, ints)
+                                             cands, n, ints, layout)
             target, todo, odd = targets[k], multi[k], mixed[k]
             for j, cell in enumerate(row_cells):
                 if len(cell) == 1:
@@ -305,15 +307,17 @@ def _all_int(values: Sequence[Number]) -> bool:
         return False
 
 
-def _cells(values: Sequence[Number], cands: Sequence[Placement], n: int, ints: bool
-           ) -> list[Cell]:
+def _cells(values: Sequence[Number], cands: Sequence[Placement], n: int, ints: bool,
+           layout: _Layout | None) -> list[Cell]:
     """Per column, the row's distinct values with the placements that give each (ascending
-    when integers, so the ends bound them)."""
+    when integers, so the ends bound them). ``layout``: ``_layout(cands, n)``, needed unless
+    the values are all zeros."""
     full = (1 << len(cands)) - 1
     if full and not any(values):
         return [((0, full),)] * n  # common: a row of zeros is settled everywhere
+    assert layout is not None
     out: list[Cell] = []
-    for slots, unused in _layout(tuple(cands), n):
+    for slots, unused in layout:
         col: dict[Number, int] = {0: unused} if unused else {}
         for t, mask in slots:
             v = values[t]
@@ -327,9 +331,11 @@ def _cells(values: Sequence[Number], cands: Sequence[Placement], n: int, ints: b
     return out
 
 
+_Layout = tuple[tuple[tuple[tuple[int, int], ...], int], ...]
+
+
 @lru_cache(maxsize=256)
-def _layout(cands: tuple[Placement, ...], n: int
-            ) -> tuple[tuple[tuple[tuple[int, int], ...], int], ...]:
+def _layout(cands: tuple[Placement, ...], n: int) -> _Layout:
     """Per column: which value index each placement puts there (as (index, placements)
     pairs) and the placements that leave it empty. Rows share few candidate lists."""
     slots: list[dict[int, int]] = [{} for _ in range(n)]

@@ -119,34 +119,38 @@ def scan(lines: list[Line]) -> Scan:
     current: Segment | None = None
     closed: Segment | None = None  # the last segment, while what follows it is unknown
     region: str | None = None
+    bucket: list[tuple[str, str]] | None = None  # by_region[region], once a label needs it
 
     for line in lines:
-        if line.boundary:
+        boundary = line.boundary
+        if boundary:
             if current is not None:
                 segments.append(current)
                 closed, current = current, None
             labels = []
+        lead_gap, unknown = line.lead_gap, line.unknown
         for i, raw in enumerate(line.cells):
             kind = classify(raw)
-            if kind is _PROSE and region in _REMARK_REGIONS:
-                label = remarked(raw)
-                if label is not None:
-                    kind = (label, False)
             if kind is _PROSE:
-                if current is not None:
-                    segments.append(current)
-                    current = None
-                labels = []
-                closed = None
-                continue
+                if region in _REMARK_REGIONS:
+                    label = remarked(raw)
+                    if label is not None:
+                        kind = (label, False)
+                if kind is _PROSE:
+                    if current is not None:
+                        segments.append(current)
+                        current = None
+                    labels = []
+                    closed = None
+                    continue
             token, found = kind  # type: ignore[misc]
             if token.cell is not None:
                 if current is None:
                     closed = None
-                    current = Segment(labels[:], [], region, line.boundary, len(segments))
-                if i == 0 and line.lead_gap:
+                    current = Segment(labels[:], [], region, boundary, len(segments))
+                if i == 0 and lead_gap:
                     token = Token(raw, token.cell, "", True)
-                elif line.unknown and i in line.unknown:
+                elif unknown and i in unknown:
                     token = Token(raw, token.cell, "", False, True)
                 current.values.append(token)
                 continue
@@ -160,9 +164,12 @@ def scan(lines: list[Line]) -> Scan:
             label_keys.append(token.key)
             if found is not False:
                 region = found  # type: ignore[assignment]
+                bucket = None
                 labels = []
                 continue
-            by_region.setdefault(region, []).append((token.key, raw))
+            if bucket is None:
+                bucket = by_region.setdefault(region, [])
+            bucket.append((token.key, raw))
             labels.append(token)
     if current is not None:
         segments.append(current)

@@ -14,7 +14,9 @@ columns is followed by k - 1 blank cells; a label spanning columns is read once)
 
 Speed: the page is parsed once by lexbor (selectolax), about four times faster than libxml2
 on report pages; text blocks are not walked in Python but marked at their boundaries and read
-as text in one call, and each cell's text is one call.
+as text in one call, and each cell's text is one call (lexbor's own textContent, which is the
+same concatenation of text nodes as ``text(deep=True)`` and a third faster). Every selector
+call parses its selector and walks its subtree, so the page is queried with few of them.
 """
 
 from __future__ import annotations
@@ -64,9 +66,10 @@ _clean = lru_cache(maxsize=65536)(collapse)
 
 def _text(node: LexborNode) -> str:
     """The collapsed text of an element."""
-    return _clean(node.text(deep=True))
+    return _clean(node.text_lexbor())
 
 
+@lru_cache(maxsize=1024)
 def _span(value: str | None, cap: int) -> int:
     if not value:
         return 1
@@ -121,17 +124,16 @@ def _header_kind(text: str) -> int:
 
 # --- the grid ---------------------------------------------------------------------------------
 
+# A grid cell is a tuple, not an object (a page has hundreds of cells, and a tuple is built in
+# a fraction of an instance's time): (text, start, end, kind, span, origin, head).
+# ``start``/``end``: its first grid column and one past its last; ``kind``: 0 label, 1 blank
+# (empty or placeholder), 2 number; ``span``: colspan as printed; ``origin``: false for the
+# copy of a cell that a rowspan carries down from a row above; ``head``: _header_kind of a
+# label (0 for values).
+_Cell = tuple[str, int, int, int, int, bool, int]
+_Row = list[_Cell]
 
-@dataclass(slots=True)
-class _Cell:
-    text: str
-    start: int  # first grid column
-    end: int  # one past the last grid column
-    kind: int  # 0 label, 1 blank (empty or placeholder), 2 number
-    span: int  # colspan as printed
 
-
-@lru_cache(maxsize=65536)
 def _kind(text: str) -> int:
     if not text:
         return 1
@@ -141,55 +143,69 @@ def _kind(text: str) -> int:
     return 1 if cell.number is None else 2
 
 
-# A grid row: (cell, origin) in column order; ``origin`` is false for the copy of a cell
-# that a rowspan carries down from a row above.
-_Row = list[tuple[_Cell, bool]]
+@lru_cache(maxsize=65536)
+def _read(raw: str) -> tuple[str, int, int]:
+    """A cell's raw text read once per distinct text: (collapsed text, kind, header kind)."""
+    text = collapse(raw)
+    kind = _kind(text)
+    return text, kind, (_header_kind(text) if kind == 0 else 0)
+
+
+# lexbor's ids of the tags told apart here (an int compare, where ``tag`` builds a string)
+_TAG_IDS = LexborHTMLParser("<table><tr><th>a</th><td>b</td></tr></table><ul><li>c</li></ul>")
+_TABLE_ID, _TR, _TH, _TD, _LI = (n.tag_id for n in _TAG_IDS.css("table, tr, th, td, li"))
+del _TAG_IDS
 
 
 def _grid(table: LexborNode) -> list[_Row]:
     """Rows of the table with rowspan and colspan expanded into grid columns."""
     rows: list[_Row] = []
-    carry: list[tuple[_Cell, int]] = []  # cells spanning down: (cell, rows still covered)
-    clean, kind = _clean, _kind
-    # the attributes of the few cells that span (reading every cell's costs more than all
-    # the other work on it): found in one selector call, matched by node identity
-    spans = {n.mem_id: n.attributes for n in table.css("[colspan],[rowspan]")}
-    for tr in table.css("tr"):
+    carry: list[tuple[_Cell, int]] = []  # copies of cells spanning down: (copy, rows covered)
+    read = _read
+    # the rows, and the attributes of the few cells that span (reading every cell's costs
+    # more than all the other work on it), in one selector call; spans by node identity
+    trs: list[LexborNode] = []
+    spans: dict[int, dict[str, str | None]] = {}
+    for node in table.css("tr, [colspan], [rowspan]"):
+        if node.tag_id == _TR:
+            trs.append(node)
+        else:
+            spans[node.mem_id] = node.attributes
+    for tr in trs:
         row: _Row = []
         col = 0
         new: list[tuple[_Cell, int]] = []
-        covered = ({c: cell for cell, _ in carry for c in range(cell.start, cell.end)}
+        covered = ({c: cell for cell, _ in carry for c in range(cell[1], cell[2])}
                    if carry else None)
         for td in tr.iter(include_text=False):
-            tag = td.tag
-            if tag != "td" and tag != "th":
+            tag = td.tag_id
+            if tag != _TD and tag != _TH:
                 continue
             if covered:
                 while col in covered:
                     cell = covered[col]
-                    row.append((cell, False))
-                    col = cell.end
+                    row.append(cell)
+                    col = cell[2]
             attrs = spans.get(td.mem_id) if spans else None
             if attrs is None:
-                text = clean(td.text(deep=True))
-                row.append((_Cell(text, col, col + 1, kind(text), 1), True))
+                text, kind, head = read(td.text_lexbor())
+                row.append((text, col, col + 1, kind, 1, True, head))
                 col += 1
                 continue
             colspan = attrs.get("colspan")
             span = 1 if colspan is None else _span(colspan, _MAX_COLSPAN)
-            text = clean(td.text(deep=True))
-            cell = _Cell(text, col, col + span, kind(text), span)
-            row.append((cell, True))
+            text, kind, head = read(td.text_lexbor())
+            row.append((text, col, col + span, kind, span, True, head))
             rowspan = attrs.get("rowspan")
             if rowspan is not None and rowspan != "1":
                 down = _span(rowspan, _MAX_ROWSPAN)
                 if down > 1:
-                    new.append((cell, down - 1))
+                    new.append(((text, col, col + span, kind, span, False, head), down - 1))
             col += span
         if carry:
             for cell, _ in carry:
-                if cell.start >= col:
-                    row.append((cell, False))
+                if cell[1] >= col:
+                    row.append(cell)
             carry = [(c, n - 1) for c, n in carry if n > 1]
             carry.extend(new)
         else:
@@ -201,21 +217,27 @@ def _grid(table: LexborNode) -> list[_Row]:
 def _header_row(row: _Row) -> bool:
     """A row of column headers: no numbers, and column words (one distinctive word, a group
     word, or two words such as 其他 | 总计)."""
-    kinds = []
-    for cell, _ in row:
-        if cell.kind == 2:
+    strong = False
+    weak = 0
+    for cell in row:
+        kind = cell[3]
+        if kind == 2:
             return False
-        if cell.kind == 0:
-            kinds.append(_header_kind(cell.text))
-    return any(k >= 2 for k in kinds) or sum(1 for k in kinds if k) >= 2
+        if kind == 0:
+            head = cell[6]
+            if head >= 2:
+                strong = True
+            elif head:
+                weak += 1
+    return strong or weak >= 2
 
 
 def _columns(row: _Row) -> list[_Cell] | None:
     """The data columns under a header band's bottom row: its cells from the first column
     word on (a label corner before it is the label area)."""
-    for i, (cell, _) in enumerate(row):
-        if cell.kind == 0 and _header_kind(cell.text) in (1, 2):
-            return [c for c, _ in row[i:]]
+    for i, cell in enumerate(row):
+        if cell[3] == 0 and cell[6] in (1, 2):
+            return row[i:]
     return None
 
 
@@ -223,23 +245,26 @@ def _plain_line(row: _Row) -> Line | None:
     """Today's reading of a row: its printed cells; a value or blank cell spanning k columns
     is followed by k - 1 blanks so the cells after it keep their columns."""
     cells: list[str] = []
-    for cell, origin in row:
+    for text, _, _, kind, span, origin, _ in row:
         if not origin:
             continue
-        cells.append(cell.text)
-        if cell.span > 1 and cell.kind:
-            cells.extend([""] * (cell.span - 1))
+        cells.append(text)
+        if span > 1 and kind:
+            cells.extend([""] * (span - 1))
     return Line(cells, True) if cells else None
 
 
 def _column_index(cols: list[_Cell]) -> list[int]:
     """For each grid column up to the last data column: the data column holding it (-1 in
     the label area)."""
-    index = [-1] * cols[-1].end
+    index = [-1] * cols[-1][2]
     for j, c in enumerate(cols):
-        for g in range(c.start, c.end):
+        for g in range(c[1], c[2]):
             index[g] = j
     return index
+
+
+_NOTHING: frozenset[int] = frozenset()
 
 
 def _data_line(row: _Row, cols: list[_Cell], index: list[int], notes: list[str]
@@ -247,64 +272,73 @@ def _data_line(row: _Row, cols: list[_Cell], index: list[int], notes: list[str]
     """A row under a header: its label cells, then one cell per data column, each holding
     the value whose grid span overlaps that column only ("" where none does). ``None``
     when the row does not fit the columns (it is then read plainly)."""
-    first = cols[0].start
+    first = cols[0][1]
     width = len(index)
     labels: list[str] = []
-    claims: list[list[_Cell]] = [[] for _ in cols]
-    wide: list[tuple[_Cell, range]] = []
-    merged: set[int] = set()  # columns covered by a number carried down by a rowspan
+    # the text of the one value claiming each column ("" none; claimed texts are never
+    # empty: an empty cell claims nothing)
+    claims = [""] * len(cols)
+    unknown: set[int] | None = None  # columns claimed twice, or under a carried number
+    wide: list[tuple[str, range]] = []
     in_data = False
-    for cell, origin in row:
-        if cell.end <= first:  # the label area
-            if origin and cell.kind == 0:
-                labels.append(cell.text)
-            elif origin and cell.kind == 2:
-                return None  # a number beside the labels: the header does not fit
+    for text, start, end, kind, _, origin, _ in row:
+        if end <= first:  # the label area
+            if origin:
+                if kind == 0:
+                    labels.append(text)
+                elif kind == 2:
+                    return None  # a number beside the labels: the header does not fit
             continue
-        if cell.kind == 0:
+        if kind == 0:
             return None  # a text in the value area: a heading or a note, not a data row
         in_data = True
-        lo = index[cell.start] if cell.start < width else -1
-        hi = index[min(cell.end, width) - 1]
-        over = range(lo, hi + 1) if lo >= 0 else range(0)
-        if not over:
-            if cell.kind == 2:
+        if start < width:
+            lo = index[start]
+            hi = index[(end if end < width else width) - 1]
+        else:
+            lo = hi = -1
+        if lo < 0 or hi < lo:
+            if kind == 2:
                 return None  # a number outside every column
             continue
         if not origin:
-            if cell.kind == 2:
-                merged.update(over)
+            if kind == 2:  # a number carried down by a rowspan
+                if unknown is None:
+                    unknown = set()
+                unknown.update(range(lo, hi + 1))
             continue
-        if cell.kind == 1 and not cell.text:
+        if kind == 1 and not text:
             continue  # a blank cell: its columns stay blank unless a value claims them
-        if len(over) == 1:
-            claims[over[0]].append(cell)
-        elif cell.kind == 2:
-            wide.append((cell, over))
+        if lo == hi:
+            if claims[lo]:
+                if unknown is None:
+                    unknown = set()
+                unknown.add(lo)
+            else:
+                claims[lo] = text
+        elif kind == 2:
+            wide.append((text, range(lo, hi + 1)))
         # a placeholder (/, —) spanning several columns leaves them blank
     if not in_data:
         return Line(labels, True) if labels else None
-    unknown: set[int] = set(merged)
-    for j, got in enumerate(claims):
-        if len(got) > 1:
-            unknown.add(j)
-    for cell, over in wide:
-        free = [j for j in over if not claims[j] and j not in unknown
-                and not any(j in o for c, o in wide if c is not cell)]
-        if len(free) == 1:
-            claims[free[0]].append(cell)
-        else:
-            unknown.update(j for j in over if not claims[j])
-    if unknown:
-        label = " ".join(labels) or "(no label)"
-        heads = "、".join(cols[j].text or f"#{j + 1}" for j in sorted(unknown))
-        notes.append(f"HTML table row {label!r}: a value spans or shares the columns {heads}; "
-                     "its column is ambiguous, those cells left out")
-    cells = labels[:]
-    for j, got in enumerate(claims):
-        cells.append("" if j in unknown else got[0].text if got else "")
-    gone = frozenset(len(labels) + j for j in unknown)
-    return Line(cells, True, unknown=gone)
+    if wide:
+        if unknown is None:
+            unknown = set()
+        for k, (text, over) in enumerate(wide):
+            free = [j for j in over if not claims[j] and j not in unknown
+                    and not any(j in o for m, (_, o) in enumerate(wide) if m != k)]
+            if len(free) == 1:
+                claims[free[0]] = text
+            else:
+                unknown.update(j for j in over if not claims[j])
+    if not unknown:
+        return Line(labels + claims, True, unknown=_NOTHING)
+    label = " ".join(labels) or "(no label)"
+    heads = "、".join(cols[j][0] or f"#{j + 1}" for j in sorted(unknown))
+    notes.append(f"HTML table row {label!r}: a value spans or shares the columns {heads}; "
+                 "its column is ambiguous, those cells left out")
+    cells = labels + ["" if j in unknown else c for j, c in enumerate(claims)]
+    return Line(cells, True, unknown=frozenset(len(labels) + j for j in unknown))
 
 
 def _table_lines(table: LexborNode, notes: list[str]) -> list[Line]:
@@ -347,11 +381,24 @@ def _drop_link_lists(body: LexborNode) -> None:
     submenus are link lists goes too). A list holding a table, or any text of its own beyond
     a bullet or separator per item, stays."""
     for lst in reversed(body.css("ul, ol")):
-        items = len(lst.css("li"))
-        if items < _LINK_LIST or lst.css_first("table") is not None:
+        # its items, links and tables in one selector call (each call parses its selector
+        # and walks the list again)
+        items = 0
+        anchors: list[LexborNode] = []
+        table = False
+        for node in lst.css("li, a, table"):
+            tag = node.tag_id
+            if tag == _LI:
+                items += 1
+            elif tag == _TABLE_ID:
+                table = True
+                break
+            else:
+                anchors.append(node)
+        if table or items < _LINK_LIST:
             continue
         total = len(lst.text(deep=True, strip=True))
-        links = sum(len(a.text(deep=True, strip=True)) for a in lst.css("a"))
+        links = sum(len(a.text(deep=True, strip=True)) for a in anchors)
         if links and total - links <= items:
             lst.decompose()
 
@@ -386,8 +433,10 @@ def _head_info(tree: LexborHTMLParser) -> tuple[list[str], str | None]:
 
 
 def html_document(text: str) -> HtmlDocument:
-    text = _XML_DECL.sub("", text, count=1)
-    if _SEP in text or _TABLE in text:
+    decl = _XML_DECL.match(text)  # (a match: ``sub`` would try every position of the page)
+    if decl is not None:
+        text = text[decl.end():]
+    if _TABLE in text or text.count(_SEP):  # (count: faster than ``in`` for this one)
         text = _MARKS.sub("", text)
     tree = LexborHTMLParser(text)
     body = tree.body
@@ -403,17 +452,27 @@ def html_document(text: str) -> HtmlDocument:
     _drop_link_lists(body)
     notes: list[str] = []
     tables: list[list[Line]] = []
-    for table in body.css("table"):
-        if len(table.css("table")) > 1:
-            continue  # a layout table (its own match included): read as text blocks
+    found = body.css("table")
+    # layout tables (holding another table) are read as text blocks: the tables around each
+    # nested one, found by walking up from every table (no selector call per table)
+    layout: set[int] = set()
+    for inner in found:
+        node = inner.parent
+        while node is not None:
+            if node.tag_id == _TABLE_ID:
+                layout.add(node.mem_id)
+            node = node.parent
+    for table in found:
+        if layout and table.mem_id in layout:
+            continue
         tables.append(_table_lines(table, notes))
         table.replace_with(f"{_SEP}{_TABLE}{len(tables) - 1}{_SEP}")
     for node in body.css(_BLOCKS):
         node.insert_before(_SEP)
         node.insert_after(_SEP)
     lines: list[Line] = []
-    for part in body.text(deep=True).split(_SEP):
-        if not part:
+    for part in body.text_lexbor().split(_SEP):
+        if not part or part.isspace():  # (most parts: the white space between blocks)
             continue
         if part[0] == _TABLE:
             lines.extend(tables[int(part[1:])])

@@ -279,7 +279,7 @@ def text_lines(text: str) -> list[Line]:
                     if dropped or separators or raw.strip() != "|":
                         continue
                     cells = [""]  # a lone pipe: one blank cell
-                elif len(cells) > 1 and sum(1 for c in cells if c) != 1:  # a row, or blank row
+                elif len(cells) > 1 and len(cells) - cells.count("") != 1:  # a row, or blank row
                     if glued is None:
                         glued = _GLUED.search(text) is not None
                     if glued and _GLUED.search(raw):
