@@ -46,9 +46,9 @@ def _sample(doc: Document, size: int = 1500) -> str:
     parts: list[str] = []
     total = 0
     for line in doc.lines:
-        for cell in line.cells:
-            parts.append(cell)
-            total += len(cell)
+        text = "".join(line.cells)
+        parts.append(text)
+        total += len(text)
         if total > size:
             break
     return "".join(parts)

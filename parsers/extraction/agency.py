@@ -362,14 +362,13 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
     name in the page's ``<title>``."""
     out: list[tuple[str, str]] = []
     for line in doc.lines[-_SIGNATURE_LINES:]:
-        if not line.boundary and len(line.cells) == 1:
+        if not line.boundary and len(line.cells) == 1 and len(line.cells[0]) <= 40:
             text = plain(line.cells[0]).strip()
             if _NAME.match(text):
                 out.append(("page", text))
     for line in doc.lines[:60]:
         for cell in line.cells if not line.boundary else ():
-            m = _COMPILED_BY.search(plain(cell))
-            if m:
+            if "由" in cell and (m := _COMPILED_BY.search(plain(cell))):  # 由: cheap gate
                 out.append(("page", m.group(1)))
     for title in doc.titles:
         for part in _SITE_SPLIT.split(plain(title).strip())[1:]:
