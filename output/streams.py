@@ -71,14 +71,18 @@ def _at(array: pa.Array, pos: np.ndarray) -> pa.Array:
 
 # Per-cell arrays (index: dense cell id), kept in the catalog's cache while it does not grow.
 
-def _wide_j(catalog: CellCatalog, table: str) -> np.ndarray:
-    """Column of each cell in ``table``'s wide table; -1 for cells of other tables or columns."""
-    key = ("wide_j", table)
-    if key not in catalog.cache:
-        index = _WIDE_INDEX[table]
-        catalog.cache[key] = np.array([index.get(c, -1) if t == table else -1
-                                       for t, _r, c in catalog.keys], dtype=np.int64)
-    return catalog.cache[key]  # type: ignore[return-value]
+_SHIFT = 8  # below it, a cell's column in its wide table (fewer than 256 columns a table)
+
+
+def _wide_code(catalog: CellCatalog) -> np.ndarray:
+    """Per cell: (position of its table in TABLES) << _SHIFT | its column in that table's wide
+    table; -1 for a cell whose column no wide table has."""
+    if "wide_code" not in catalog.cache:
+        where = {t: i for i, t in enumerate(TABLES)}
+        catalog.cache["wide_code"] = np.array(
+            [(where[t] << _SHIFT) | _WIDE_INDEX[t][c] if c in _WIDE_INDEX.get(t, {}) else -1
+             for t, _r, c in catalog.keys], dtype=np.int64)
+    return catalog.cache["wide_code"]  # type: ignore[return-value]
 
 
 def _dense_rank(items: list, key) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -292,57 +296,72 @@ def chunk(dataset: Dataset, rows: list[ReportRow], first_key: int,
     else:
         checks, cpos = own, own_pos
     checks = _helpers(checks, cpos, reports, keys)
-    return Chunk(facts, checks, {t: _wide(facts, cell, pos, tcode, reports, keys, t, catalog,
-                                          texts) for t in TABLES})
+    return Chunk(facts, checks, _wide(facts, cell, pos, tcode, reports, keys, catalog, texts))
+
+
+def _lines(sel: np.ndarray, line_code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each selected fact's line (0, 1, ...) and the first fact of each line, lines in
+    ``line_code`` order. Facts are in printed order, so a report's lines usually come in rank
+    order and a line starts where the code changes; otherwise (a row the template does not
+    print) the codes are sorted."""
+    if len(sel) and (np.diff(line_code) >= 0).all():
+        starts = np.concatenate([[True], line_code[1:] != line_code[:-1]])
+        return np.cumsum(starts) - 1, np.nonzero(starts)[0]
+    lines, line_of = np.unique(line_code, return_inverse=True)
+    line_of = line_of.reshape(-1)
+    first = np.full(len(lines), -1, dtype=np.int64)
+    first[line_of[::-1]] = np.arange(len(sel))[::-1]  # a fact of each line: its first
+    return line_of, first
 
 
 def _wide(facts: pa.Table, cell: np.ndarray, pos: np.ndarray, tcode: np.ndarray,
-          reports: _Reports, report_keys: np.ndarray, table: str, catalog: CellCatalog,
-          texts: bool = True) -> pa.Table:
-    """One line per report and row of ``table``, the column keys as columns, in printed order.
+          reports: _Reports, report_keys: np.ndarray, catalog: CellCatalog,
+          texts: bool = True) -> dict[str, pa.Table]:
+    """Per table key, one line per report and row of that table, the column keys as columns,
+    in printed order.
 
-    A line is a (report, row); lines follow the row's rank in the report's template. Facts are
-    in printed order, so a report's lines usually come in rank order and a line starts where
-    the (report, rank) key changes; otherwise (a row the template does not print) the keys are
-    sorted. Of several facts for one cell of a line, the last is taken.
+    A line is a (report, row); lines follow the row's rank in the report's template. Of
+    several facts for one cell of a line, the last is taken. The three tables are built
+    together: one take per chunk for each value column and each line column, then sliced.
     """
-    keys = wide_cols(table)
-    wj = _wide_j(catalog, table)[cell] if len(cell) else np.zeros(0, dtype=np.int64)
-    sel = np.nonzero(wj >= 0)[0]
-    cj, s_cell, s_t = wj[sel], cell[sel], tcode[sel]
+    code = _wide_code(catalog)[cell] if len(cell) else np.zeros(0, dtype=np.int64)
     ranks = _per_template(reports, lambda t: _line_rank(catalog, t))
-    n_ranks = max(len(catalog), 1)
-    line_code = pos[sel] * n_ranks + ranks[s_t, s_cell]
-    if len(sel) and (np.diff(line_code) >= 0).all():
-        starts = np.concatenate([[True], line_code[1:] != line_code[:-1]])
-        line_of = np.cumsum(starts) - 1
-        first = np.nonzero(starts)[0]
-    else:
-        _lines, line_of = np.unique(line_code, return_inverse=True)
-        line_of = line_of.reshape(-1)
-        first = np.full(len(_lines), -1, dtype=np.int64)
-        first[line_of[::-1]] = np.arange(len(sel))[::-1]  # a fact of each line: its first
-    n_lines = len(first)
-    line_pos = pos[sel][first]
-    line_cell = s_cell[first]
+    line_key = pos * max(len(catalog), 1) + ranks[tcode, cell]
+    missing = len(cell)  # the index of a null appended to each value column: an empty cell
+    firsts, wheres, sizes = [], [], []  # per table: first fact of each line, its grid, lines
+    for k, table in enumerate(TABLES):
+        sel = np.nonzero((code >> _SHIFT) == k)[0]
+        line_of, first = _lines(sel, line_key[sel])
+        grid = np.full((len(wide_cols(table)), len(first)), missing, dtype=np.int64)
+        grid[code[sel] & ((1 << _SHIFT) - 1), line_of] = sel  # (column, line) -> fact
+        firsts.append(sel[first])
+        wheres.append(grid.reshape(-1))
+        sizes.append(len(first))
+    head = np.concatenate(firsts)  # a fact of each line, all tables
+    line_pos, line_cell = pos[head], cell[head]
     labels = pa.concat_arrays([_labels(catalog, t) for t in reports.template_names])
-    names: dict[str, pa.Array] = {
-        "report_id": _at(reports.ids, line_pos),
-        "agency": _at(reports.agencies, line_pos),
-        "year": _at(reports.years, line_pos),
-        "template": _at(reports.templates, line_pos),
-        "row": _at(catalog.strings()[1], line_cell),
-        "row_label": _at(labels, s_t[first] * len(catalog) + line_cell),
-    }
-    grid = np.full((len(keys), n_lines), -1, dtype=np.int64)  # (column, line) -> fact
-    grid[cj, line_of] = sel
-    flat = grid.reshape(-1)
-    where = pa.array(flat, type=pa.int64(), mask=flat < 0)
-    values = columnar.one_array(facts["value"]).take(where)
-    printed = columnar.one_array(facts["value" + TEXT]).take(where) if texts else None
-    for j, key in enumerate(keys):
-        names[key] = values.slice(j * n_lines, n_lines)
-        if printed is not None:
-            names[key + TEXT] = printed.slice(j * n_lines, n_lines)
-    names["report_key"] = pa.array(report_keys[line_pos], type=pa.int64())
-    return pa.table(names)
+    lines = {"report_id": _at(reports.ids, line_pos), "agency": _at(reports.agencies, line_pos),
+             "year": _at(reports.years, line_pos), "template": _at(reports.templates, line_pos),
+             "row": _at(catalog.strings()[1], line_cell),
+             "row_label": _at(labels, tcode[head] * len(catalog) + line_cell),
+             "report_key": pa.array(report_keys[line_pos], type=pa.int64())}
+    where = pa.array(np.concatenate(wheres), type=pa.int64())  # no null index: a faster take
+
+    def take(name: str) -> pa.Array:
+        col = columnar.one_array(facts[name])
+        return pa.concat_arrays([col, pa.nulls(1, col.type)]).take(where)
+    values = take("value")
+    printed = take("value" + TEXT) if texts else None
+    out: dict[str, pa.Table] = {}
+    line_at = cell_at = 0
+    for table, n_lines in zip(TABLES, sizes):
+        names = {k: a.slice(line_at, n_lines) for k, a in lines.items() if k != "report_key"}
+        for j, key in enumerate(wide_cols(table)):
+            names[key] = values.slice(cell_at + j * n_lines, n_lines)
+            if printed is not None:
+                names[key + TEXT] = printed.slice(cell_at + j * n_lines, n_lines)
+        names["report_key"] = lines["report_key"].slice(line_at, n_lines)
+        out[table] = pa.table(names)
+        line_at += n_lines
+        cell_at += len(wide_cols(table)) * n_lines
+    return out
