@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -95,10 +95,10 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
         raise ExportError(f"cannot use output folder {out}: {exc.strerror or exc}") from None
     merged = merge_rows(dataset)  # one row per report, whatever the URLs it was found at
     extra = cross_year_checks(merged)
+    # the cross-year failures count in reports.checks_failed (added as the frame is made:
+    # copying a row per failing report cost more than the rest of the reports file)
     failed = {k: n for k, v in extra.items() if (n := sum(not c.ok for c in v))}
-    # A row is copied only when its count changes (a copy per row costs more than the rest).
-    rows = sorted((replace(r, checks_failed=r.checks_failed + failed[r.report_id])
-                   if r.report_id in failed else r for r in merged), key=lambda r: r.report_id)
+    rows = sorted(merged, key=lambda r: r.report_id)
     summary = ExportSummary(reports=len(rows), cross_year=sum(len(v) for v in extra.values()),
                             counts=ReportCounts.of(rows),
                             same_report=len(dataset.reports) - len(rows))
@@ -129,7 +129,7 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
                     w.write(name, streamed[name])
             if progress:
                 progress(len(part))
-        reports = reports_frame(rows)
+        reports = reports_frame(rows, failed)
         agencies = agencies_frame(rows)
         dictionary = dictionary_frame()
         for fmt, w in writers.items():

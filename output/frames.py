@@ -8,7 +8,7 @@ they stream as Arrow tables (output/streams.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
 
 import pandas as pd
@@ -47,10 +47,16 @@ def _order_key(template: str | None) -> Callable[[Fact], tuple]:
     return key
 
 
-def reports_frame(rows: Iterable[ReportRow]) -> pd.DataFrame:
-    """``reports``, sorted by report id."""
+def reports_frame(rows: Iterable[ReportRow], more_failed: Mapping[str, int] | None = None
+                  ) -> pd.DataFrame:
+    """``reports``, sorted by report id; ``more_failed``: report id -> failed checks found
+    beyond the report's own (the cross-year ones), added to ``checks_failed``."""
     ordered = sorted(rows, key=lambda r: r.report_id)
     names = tuple(c.name for c in REPORTS)
     # One tuple per row, then transposed: a third of the cost of a getattr per cell.
     values = zip(*map(attrgetter(*names), ordered)) if ordered else [[] for _n in names]
-    return _frame(dict(zip(names, map(list, values))), names)
+    cols = dict(zip(names, map(list, values)))
+    if more_failed:
+        cols["checks_failed"] = [n + more_failed.get(r.report_id, 0)
+                                 for n, r in zip(cols["checks_failed"], ordered)]
+    return _frame(cols, names)
