@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from nianbao.parsers.model import Check, Fact
-from nianbao.output.records import Dataset, ReportRow, report_row
+from nianbao.output.records import Dataset, ReportRow, place_by_host, report_row
 from nianbao.output.results import ResultStore, Stored
 from nianbao.reparse import newest
 from nianbao.scraper.state import archived_versions, open_read_only
@@ -41,6 +41,8 @@ def load_dataset(data_dir: Path, store: ResultStore) -> Dataset:
         rows.append(report_row(url, current(v.id, v.sha256), fetched_at=v.fetched_at,
                                page_sha256=v.sha256, source_name=v.source_name, attachments=atts,
                                source_agency=v.source_agency))
+
+    place_by_host(rows)
 
     def load(row: ReportRow) -> tuple[list[Fact], list[Check]]:
         return store.contents(row.facts_from) if row.facts_from is not None else ([], [])

@@ -7,15 +7,17 @@ attachment and its title, agency and year from the page; both URLs are kept.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import os
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nianbao.parsers import divisions
 from nianbao.parsers.extraction.agency import UNKNOWN, Agency, resolve
 from nianbao.parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
 from nianbao.output.results import Carry, Stored
-from nianbao.scraper.urls import twin_key
+from nianbao.scraper.urls import host_of, twin_key
 
 if TYPE_CHECKING:
     from nianbao.output.results import ResultStore
@@ -68,6 +70,8 @@ class ReportRow:
     carry: Carry | None = field(default=None, repr=False)
     facts_from: int | None = field(default=None, repr=False)  # version id whose facts to use
     register: Agency = field(default=UNKNOWN, repr=False)  # the agency's register entry
+    # what the register was resolved from besides the printed name: (clues, source agency)
+    agency_context: tuple = field(default=((), None), repr=False)
 
 
 @dataclass(slots=True)
@@ -136,9 +140,35 @@ def set_register(row: ReportRow, clues: Iterable[tuple[str, str]],
                  source_agency: str | None) -> None:
     """The row's agency as a register entry: what the document says, decided by the source
     entry it was crawled from where the document leaves it open (parsers/extraction/agency.py)."""
-    row.register = a = resolve(row.agency, clues=list(clues), source_agency=source_agency,
+    clues = tuple(clues)
+    row.agency_context = (clues, source_agency)
+    row.register = a = resolve(row.agency, clues=clues, source_agency=source_agency,
                                source_name=row.source_name).agency
     row.agency_id, row.region_code, row.level, row.kind = a.agency_id, a.region_code, a.level, a.kind
+
+
+def place_by_host(rows: Iterable[ReportRow]) -> None:
+    """Reports whose agency their page and source leave open (城关镇 with no county, a 鼓楼区),
+    placed by the other reports of their host: where every report the host serves that was
+    placed lies in one division, that division decides as the page's site name would. A
+    host serving several counties (a city's or a province's platform) places no township;
+    region codes nest by prefix, so the division is their longest common prefix."""
+    by_host: dict[str, list[ReportRow]] = defaultdict(list)
+    for r in rows:
+        by_host[host_of(r.source_url)].append(r)
+    for group in by_host.values():
+        unplaced = [r for r in group if r.agency_id is None and r.agency]
+        codes = sorted({r.region_code for r in group if r.region_code})
+        if not unplaced or not codes:
+            continue
+        common = os.path.commonprefix([codes[0], codes[-1]])
+        d = divisions.by_code(common[:len(common) // 2 * 2])
+        if d is None:
+            continue
+        place = "".join(x.name for x in d.chain()) + "人民政府"
+        for r in unplaced:
+            clues, source_agency = r.agency_context
+            set_register(r, [*clues, ("host", place)], source_agency)
 
 
 def report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,

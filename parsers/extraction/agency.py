@@ -287,16 +287,20 @@ def _resolve(printed: str | None, clues: tuple[tuple[str, str], ...],
 
     ``printed``: the agency as the title names it. ``clues``: the page's other names for its
     agency as (where, name), ``page`` (signature, ``本报告由…编制``) or ``site`` (the site
-    name); see :func:`clues_of`. ``source_agency``, ``source_name``: the source entry the
-    report was crawled from, when known. Context is trusted in that order: the page, the
-    source's agency, the site, the source's name."""
+    name), see :func:`clues_of`; or ``host``, the division every other placed report of the
+    report's host lies in (output/records.py), which places a name but never names the
+    agency. ``source_agency``, ``source_name``: the source entry the report was crawled from,
+    when known. Context is trusted in that order: the page, the source's agency, the site
+    and the host, the source's name."""
     context = [(w, plain(c).strip()) for w, c in clues if w == "page" and c]
     context += [("source", plain(source_agency).strip())] if source_agency else []
     context += [(w, plain(c).strip()) for w, c in clues if w != "page" and c]
     context += [("source", plain(source_name).strip())] if source_name else []
     name, decided_by = (plain(printed).strip(), "title") if printed else (None, None)
     if name is None or _SELF.match(name):
-        named = next(((w, c) for w, c in context if c and not _SELF.match(c)), None)
+        # a host's place (output/records.py) names where, never who
+        named = next(((w, c) for w, c in context if c and not _SELF.match(c) and w != "host"),
+                     None)
         if named is None:
             return Resolution(UNKNOWN, None, f"agency: the report names itself only as {name}, "
                               "and neither the page nor the source names it" if name else None)
