@@ -28,27 +28,32 @@ def _clean(x: Number) -> Number:
 
 
 def _check(name: str, lhs: Number, rhs: Number) -> Check:
-    lhs, rhs = _clean(lhs), _clean(rhs)
+    if type(lhs) is not int or type(rhs) is not int:  # (counts: no rounding to do)
+        lhs, rhs = _clean(lhs), _clean(rhs)
     return Check(name, lhs == rhs, lhs, rhs)
 
 
-def _vectors(facts: Iterable[Fact], table: str, cols: tuple[str, ...]) -> dict[str, list[Number]]:
-    """Each row of ``table`` as a list of numbers in column order (absent and null: 0)."""
-    index = {c: i for i, c in enumerate(cols)}
-    rows: dict[str, list[Number]] = {}
-    zero = [0] * len(cols)
+def _vectors(facts: Iterable[Fact]) -> dict[str, dict[str, list[Number]]]:
+    """Each row of tables requests and appeals as a list of numbers in column order (absent
+    and null: 0), in one pass over the facts."""
+    out: dict[str, dict[str, list[Number]]] = {"requests": {}, "appeals": {}}
     for f in facts:
-        if f.table == table:
-            vec = rows.get(f.row)
-            if vec is None:
-                vec = rows[f.row] = zero[:]
-            if f.value is not None:
-                vec[index[f.col]] = f.value
-    return rows
+        rows = out.get(f.table)
+        if rows is None:
+            continue
+        vec = rows.get(f.row)
+        if vec is None:
+            vec = rows[f.row] = [0] * len(_INDEX[f.table])
+        if f.value is not None:
+            vec[_INDEX[f.table][f.col]] = f.value
+    return out
 
 
 _REQUEST_COLS = tuple(c.key for c in REQUEST_COLS)
 _APPEAL_COLS = tuple(c.key for c in APPEAL_COLS)
+# table -> column key -> its position in a row's vector
+_INDEX = {"requests": {c: i for i, c in enumerate(_REQUEST_COLS)},
+          "appeals": {c: i for i, c in enumerate(_APPEAL_COLS)}}
 
 
 class _Plan(NamedTuple):
@@ -79,7 +84,8 @@ def run_checks(facts: list[Fact], template: str) -> list[Check]:
         return []
     checks: list[Check] = []
     plan = _plan(template)
-    rows = _vectors(facts, "requests", _REQUEST_COLS)
+    tables = _vectors(facts)
+    rows = tables["requests"]
     if rows:
         zero = [0] * len(_REQUEST_COLS)
         get = lambda key: rows.get(key, zero)  # noqa: E731
@@ -94,7 +100,7 @@ def run_checks(facts: list[Fact], template: str) -> list[Check]:
         for key, name in zip(plan.keys, plan.row_sums):
             vec = get(key)
             checks.append(_check(name, vec[-1], sum(vec[:-1])))
-    rows = _vectors(facts, "appeals", _APPEAL_COLS)
+    rows = tables["appeals"]
     if rows:
         zero = [0] * len(_APPEAL_COLS)
         for key, name in zip(plan.appeal_keys, plan.appeal_sums):
