@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from click.testing import CliRunner
 
 from fixtures.portal import Portal, PortalServer
-from nianbao.cli import main
-from tests.nianbao.site import Expected, build_site, sources_yaml
+from tests.nianbao.site import Expected, build_site, crawl, sources_yaml
 
 
 @pytest.fixture(scope="session")
@@ -25,10 +23,6 @@ def first_run(site, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     """One `nianbao run --delay 0` into a fresh data folder."""
     server, expected = site
     tmp = tmp_path_factory.mktemp("e2e")
-    sources = tmp / "sources.yaml"
-    sources.write_text(sources_yaml(server.base, server.host), encoding="utf-8")
-    data = tmp / "data"
-    result = CliRunner().invoke(main, ["run", "--sources", str(sources), "--data", str(data),
-                                       "--delay", "0"])
-    return {"server": server, "expected": expected, "data": data, "sources": sources,
-            "result": result}
+    data, result = crawl(tmp, sources_yaml(server.base, server.host))
+    return {"server": server, "expected": expected, "data": data,
+            "sources": tmp / "sources.yaml", "result": result}

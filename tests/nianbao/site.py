@@ -7,12 +7,14 @@ in an HTML attachment, a page whose only attachment is a PDF, and a page that is
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from click.testing import CliRunner, Result
 
 from fixtures.portal import Page, Portal
 from fixtures.reports.render import ExpectedFact, Variant, case_for, title_for
-from fixtures.reports.spec import APPLICANT_COLS, ReportSpec, random_spec
+from fixtures.reports.spec import ReportSpec, carried_forward, year_spec
 
 COLUMN = "/xxgk/ndbg/"
 AGENCY = "示例市教育局"
@@ -33,17 +35,6 @@ class Expected:
     attachment: str | None = None
 
 
-def _spec(seed: int, template: str, agency: str, year: int,
-          carried_over: dict[str, int] | None = None) -> ReportSpec:
-    force = {"carried_over": carried_over} if carried_over else None
-    return random_spec(random.Random(seed), template, agency=agency, year=year,  # type: ignore[arg-type]
-                       zero_share=0.4, force=force)
-
-
-def _forward(spec: ReportSpec) -> dict[str, int]:
-    return {c: int(spec.cells[("requests", "carried_forward", c)].value or 0) for c in APPLICANT_COLS}
-
-
 def _page(title: str, body: str) -> bytes:
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
             f"<body><h1>{title}</h1>{body}</body></html>").encode("utf-8")
@@ -61,17 +52,17 @@ def build_site(portal: Portal, base: str) -> list[Expected]:
         expected.append(Expected(base + COLUMN + path, case.report.title, spec.agency, spec.year,
                                  spec.template, "ok", list(case.facts)))
 
-    s2021 = _spec(1, "2021", AGENCY, 2021)
-    s2022 = _spec(2, "2021", AGENCY, 2022, carried_over=_forward(s2021))
-    broken = {c: v + 1 for c, v in _forward(s2022).items()}
-    s2023 = _spec(3, "2021", AGENCY, 2023, carried_over=broken)
+    s2021 = year_spec(1, "2021", AGENCY, 2021)
+    s2022 = year_spec(2, "2021", AGENCY, 2022, carried_over=carried_forward(s2021))
+    broken = {c: v + 1 for c, v in carried_forward(s2022).items()}
+    s2023 = year_spec(3, "2021", AGENCY, 2023, carried_over=broken)
     add_report("202201/t20220110_1.html", s2021, 11)
     add_report("202301/t20230110_2.html", s2022, 12)
     add_report("202401/t20240110_3.html", s2023, 13)
-    add_report("202101/t20210110_4.html", _spec(4, "2019", OTHER, 2020), 14)
+    add_report("202101/t20210110_4.html", year_spec(4, "2019", OTHER, 2020), 14)
 
     # A page with no tables; the tables are in an HTML attachment.
-    s_att = _spec(5, "2021", "演示区教育局", 2022)
+    s_att = year_spec(5, "2021", "演示区教育局", 2022)
     case = case_for(s_att, "html_single", Variant(seed=15), "e2e-att")
     title = title_for(s_att, Variant())
     att_path = "/attachment/202301/report_5.html"
@@ -109,3 +100,14 @@ def build_site(portal: Portal, base: str) -> list[Expected]:
 def sources_yaml(base: str, host: str) -> str:
     return (f"sources:\n  - name: 示例市政府信息公开年报\n    start: {base}{COLUMN}index.html\n"
             f"    allow: [\"{host}\"]\n")
+
+
+def crawl(tmp: Path, sources: str, *options: str) -> tuple[Path, Result]:
+    """`nianbao run --delay 0` with ``sources`` (YAML text) into ``tmp/data``."""
+    from nianbao.cli import main
+
+    path = tmp / "sources.yaml"
+    path.write_text(sources, encoding="utf-8")
+    data = tmp / "data"
+    return data, CliRunner().invoke(main, ["run", "--sources", str(path), "--data", str(data),
+                                           "--delay", "0", *options])

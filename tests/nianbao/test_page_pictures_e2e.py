@@ -23,6 +23,7 @@ from fixtures.portal.picture_site import LOGO, PICTURES, QR, SHARE, PictureSite,
 from fixtures.reports.render import norm_value
 from nianbao.cli import main
 from nianbao.output.results import ResultStore
+from tests.nianbao.site import crawl
 
 pytestmark = pytest.mark.skipif(not have_chinese_font(), reason=NO_FONT_REASON)
 
@@ -33,12 +34,9 @@ def picture_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     with PortalServer(portal) as server:
         site = build(portal, server.base)
         tmp = tmp_path_factory.mktemp("pictures")
+        data, result = crawl(tmp, f"sources:\n  - name: {site.agency}\n    start: {site.start}\n"
+                                  f"    allow: [\"{server.host}\"]\n", "--format", "csv")
         sources = tmp / "sources.yaml"
-        sources.write_text(f"sources:\n  - name: {site.agency}\n    start: {site.start}\n"
-                           f"    allow: [\"{server.host}\"]\n", encoding="utf-8")
-        data = tmp / "data"
-        result = CliRunner().invoke(main, ["run", "--sources", str(sources), "--data", str(data),
-                                           "--delay", "0", "--format", "csv"])
         yield {"site": site, "data": data, "result": result, "hits": portal.hits,
                "sources": sources}
 

@@ -24,6 +24,7 @@ from fixtures.portal import Portal, PortalServer
 from fixtures.portal.register_site import build, sources_yaml
 from nianbao.cli import main
 from nianbao.output.records import report_id
+from tests.nianbao.site import crawl
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +32,9 @@ def register_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     portal = Portal()
     with PortalServer(portal) as server:
         columns = build(portal, server.base)
-        tmp = tmp_path_factory.mktemp("register")
-        sources = tmp / "sources.yaml"
-        sources.write_text(sources_yaml(columns, server.base, server.host), encoding="utf-8")
-        data = tmp / "data"
-        result = CliRunner().invoke(main, ["run", "--sources", str(sources), "--data", str(data),
-                                           "--delay", "0", "--format", "csv,sqlite"])
+        data, result = crawl(tmp_path_factory.mktemp("register"),
+                             sources_yaml(columns, server.base, server.host),
+                             "--format", "csv,sqlite")
         entries = [(server.base + e.path, e) for c in columns for e in c.entries]
         yield {"result": result, "export": data / "export", "entries": entries, "portal": portal}
 
