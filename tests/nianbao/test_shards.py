@@ -15,7 +15,8 @@ from fixtures.portal import Page, Portal, PortalServer
 from nianbao.cli import main
 from nianbao.scraper.sources import Source, in_shard, parse_shard, shard_of
 from fixtures.reports.render import Variant, case_for
-from tests.nianbao.site import COLUMN, _spec, build_site
+from fixtures.reports.spec import year_spec
+from tests.nianbao.site import COLUMN, build_site
 
 IPS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")  # shards of 2: 2, 2, 1 (asserted below)
 
@@ -117,7 +118,7 @@ def test_a_url_fetched_in_two_folders_keeps_its_newest_version(hosts, frozen, tm
     try:
         _ok(["crawl", "--sources", str(sources), "--data", str(tmp_path / "old"), "--delay", "0"])
         frozen[0] = "2026-01-06T03:00:00+00:00"
-        case = case_for(_spec(9, "2021", "模拟县教育局", 2022), "html_single", Variant(seed=19),
+        case = case_for(year_spec(9, "2021", "模拟县教育局", 2022), "html_single", Variant(seed=19),
                         "shard-new")
         server.portal.add(page, Page(case.data, case.content_type or "text/html; charset=utf-8"))
         _ok(["crawl", "--sources", str(sources), "--data", str(tmp_path / "new"), "--delay", "0"])

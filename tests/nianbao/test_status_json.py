@@ -22,7 +22,8 @@ from fixtures.reports.render import Variant, case_for
 from nianbao.cli import main
 from nianbao.output.records import report_id
 from nianbao.parsers.model import STATUSES
-from tests.nianbao.site import _page, _spec, build_site
+from fixtures.reports.spec import year_spec
+from tests.nianbao.site import _page, build_site
 
 TWINS = "/xxgk/content/"
 COPIES = "/zwgk/ndbg/"
@@ -41,7 +42,7 @@ def twins_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     portal = Portal()
     with PortalServer(portal) as server:
         build_site(portal, server.base)
-        spec = _spec(21, "2021", "青山县教育局", 2022)
+        spec = year_spec(21, "2021", "青山县教育局", 2022)
         desk = case_for(spec, "html_single", Variant(seed=31), "desk")
         mobile = case_for(spec, "html_single", Variant(seed=32, script="hans"), "mobile")
         assert desk.data != mobile.data
@@ -51,7 +52,7 @@ def twins_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         portal.add(COPIES + "202301/t20230115_8.html", Page(desk.data))  # same bytes
         reprint = case_for(spec, "html_single", Variant(seed=33), "reprint")
         portal.add(COPIES + "202301/t20230116_9.html", Page(reprint.data))  # same facts
-        wap_spec = _spec(22, "2019", "白云镇人民政府", 2020)
+        wap_spec = year_spec(22, "2019", "白云镇人民政府", 2020)
         portal.add(COPIES + "202101/t20210110_10.html",
                    Page(case_for(wap_spec, "html_single", Variant(seed=34), "trs").data))
         portal.add(COPIES + "202101/t20210110_10_wap.html",
@@ -194,7 +195,7 @@ def test_parse_json_gives_every_input_a_line_with_status_and_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nianbao.parsers import limits
 
-    spec = _spec(23, "2021", "白云镇人民政府", 2022)
+    spec = year_spec(23, "2021", "白云镇人民政府", 2022)
     (tmp_path / "a_report.html").write_bytes(case_for(spec, "html_single", Variant(seed=1),
                                                       "a").data)
     (tmp_path / "b_big.html").write_bytes(b"<html>" + b"x" * 3_000_000)
