@@ -25,11 +25,12 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from nianbao.parsers import divisions
 from nianbao.parsers.divisions import COUNTY, PREFECTURE, PROVINCIAL, Division
 from nianbao.parsers.document import Document
+from nianbao.parsers.extraction.meta import AGENCY_LINE, SITE_SPLIT
 from nianbao.parsers.normalize import plain
 
 NATIONAL, TOWNSHIP = "national", "township"
@@ -117,6 +118,7 @@ class _Reading:
     unit: str  # canonical
     national: bool
     branch: bool = False  # a national body's local office: the unit is the whole name
+    ministry: bool = False  # national by its shape alone (教育部): unless a context is local
     level_word: str = ""  # 区 of 区科技局: the name's place, by its level only
 
 
@@ -138,7 +140,8 @@ def _read(name: str) -> _Reading:
     consumed, finals = _longest(name, None)
     rest = name[consumed:]
     ends = tuple(d for d in finals if d is not None)
-    national = not ends and (name.startswith(_NATIONAL) or _MINISTRY.match(name) is not None)
+    ministry = not ends and not name.startswith(_NATIONAL) and _MINISTRY.match(name) is not None
+    national = ministry or (not ends and name.startswith(_NATIONAL))
     if national:
         rest = rest.removeprefix("中华人民共和国")
         branch = _branch(rest)
@@ -155,15 +158,14 @@ def _read(name: str) -> _Reading:
     township = None
     m = _TOWNSHIP.match(rest)
     if m and not national:
-        township, rest = m.group("t"), m.group("u")
-        township_unit = "办事处" if township.endswith("街道") else "人民政府"
-        return _Reading(ends, unknown_place, township, township_unit, national)
+        township = m.group("t")
+        return _Reading(ends, unknown_place, township, _township_unit(township), national)
     if rest.startswith("政府") and not rest.startswith("政府办"):
         rest = "人民" + rest  # 政府研究室 is 人民政府研究室
     if not rest and _ZONE_END.search(unknown_place):  # 太仓高新区: the zone, not its 人民政府
         return _Reading(ends, unknown_place, None, "", national)
     return _Reading(ends, unknown_place, None, _UNIT_ALIASES.get(rest, rest), national,
-                    level_word=level.group(1) if level else "")
+                    level_word=level.group(1) if level else "", ministry=ministry)
 
 
 def _unknown_place(rest: str) -> str:
@@ -189,9 +191,7 @@ def _branch(name: str) -> _Reading | None:
 def _kind(r: _Reading) -> str:
     if r.township is not None:
         return TOWNSHIP
-    if r.national and r.unit == "国务院":
-        return GOVERNMENT
-    if r.unit == "人民政府":
+    if r.unit == "人民政府" or (r.national and r.unit == "国务院"):
         return GOVERNMENT
     if _OFFICE.match(r.unit) or r.unit in ("国务院办公厅", "办公厅"):
         return OFFICE
@@ -210,6 +210,11 @@ def _region(chain: Sequence[Division]) -> dict[str, str | None]:
             "county": names.get(COUNTY)}
 
 
+def _township_unit(township: str) -> str:
+    return "办事处" if township.endswith("街道") else "人民政府"
+
+
+@cache  # every department's parent, every parent's parent: the same few governments
 def government(d: Division, township: str | None = None) -> Agency:
     """The people's government of a division (or of a township in it)."""
     chain = d.chain()
@@ -218,8 +223,7 @@ def government(d: Division, township: str | None = None) -> Agency:
         parent = government(d.parent).agency_id if d.parent is not None else None
         return Agency(_id(key), _chain_name(d) + "人民政府", d.code,
                       **_region(chain), level=d.level, kind=GOVERNMENT, parent_id=parent)
-    unit = "办事处" if township.endswith("街道") else "人民政府"
-    return Agency(_id(key), _chain_name(d) + township + unit, d.code,
+    return Agency(_id(key), _chain_name(d) + township + _township_unit(township), d.code,
                   **_region(chain), township=township, level=TOWNSHIP, kind=TOWNSHIP,
                   parent_id=government(d).agency_id)
 
@@ -307,6 +311,8 @@ def _resolve(printed: str | None, clues: tuple[tuple[str, str], ...],
         decided_by, name = named
     others = [(w, c) for w, c in context if c != name]
     reading = _read(name)
+    if reading.ministry and _definite(others):  # 宣传部 on a county's portal: not a ministry
+        reading = replace(reading, national=False, ministry=False)
     if not reading.finals and not reading.national and not reading.unknown_place:
         found = _placed(name, reading, decided_by, others)
     elif len(reading.finals) > 1:
@@ -351,10 +357,7 @@ def _disambiguated(name: str, reading: _Reading, decided_by: str | None,
 
 # --- the page's other names for its agency ----------------------------------------------------
 
-_SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
 _SITE_WORDS = re.compile(r"(?:门户网站|官方网站|政府网站|网站|官网|信息公开网|政务网|网)$")
-_NAME = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:政府|局|委员会|委|办公室|办公厅|办|街道|办事处|镇|乡"
-                   r"|中心|署|厅|部)$")
 _COMPILED_BY = re.compile(r"(?:本报告|本年度报告|年度报告)由([\u4e00-\u9fff]{4,30}?)(?:负责)?"
                           r"(?:编制|编写|制作|发布)")
 _SIGNATURE_LINES = 15
@@ -368,15 +371,15 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
     for line in doc.lines[-_SIGNATURE_LINES:]:
         if not line.boundary and len(line.cells) == 1 and len(line.cells[0]) <= 40:
             text = plain(line.cells[0]).strip()
-            if _NAME.match(text):
+            if AGENCY_LINE.match(text):
                 out.append(("page", text))
     for line in doc.lines[:60]:
         for cell in line.cells if not line.boundary else ():
             if "由" in cell and (m := _COMPILED_BY.search(plain(cell))):  # 由: cheap gate
                 out.append(("page", m.group(1)))
     for title in doc.titles:
-        for part in _SITE_SPLIT.split(plain(title).strip())[1:]:
+        for part in SITE_SPLIT.split(plain(title).strip())[1:]:
             site = _SITE_WORDS.sub("", part)
-            if _NAME.match(site):
+            if AGENCY_LINE.match(site):
                 out.append(("site", site))
     return list(dict.fromkeys(out))

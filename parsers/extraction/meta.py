@@ -23,7 +23,7 @@ _YEAR = r"((?:19|20)\d{2}|[〇零○O一二][〇零○O0一二三四五六七八
 _TITLE_WORDS = ("报告", "年报")
 _NOT_REPORT = ("通知", "图解", "一图读懂", "网站工作年度报表", "关于做好", "编制",
                "首页", "当前位置", "当前页面", ">", "＞")  # the last: a breadcrumb
-_SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
+SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|——|--| - )\s*")
 _SUFFIX = re.compile(r"[(（【\[][^()（）【】\[\]]{0,8}版[)）】\]]$")
 _AGENCY_BEFORE_YEAR = re.compile(r"^(?:关于)?(?P<agency>.+?)\s*(?:关于)?\s*" + _YEAR + r"\s*年")
 # ``X办公厅2022政府信息公开…``: a year without 年; ``X局政府信息公开工作2024年度报告``: the
@@ -64,7 +64,7 @@ def find_title(doc: Document) -> str | None:
     candidates = list(doc.titles)
     candidates += [c for line in doc.lines[:40] if not line.boundary for c in line.cells][:40]
     for n, cand in enumerate(candidates):
-        for part in _SITE_SPLIT.split(cand.strip()):
+        for part in SITE_SPLIT.split(cand.strip()):
             if is_report_title(part):
                 return _joined_title(candidates, n, part.strip())
         joined = _split_title(candidates, n)
@@ -76,7 +76,7 @@ def find_title(doc: Document) -> str | None:
     return None
 
 
-_AGENCY_LINE = re.compile(r"^[^\s，,。：:；;（）()《》“”0-9]{2,30}"
+AGENCY_LINE = re.compile(r"^[^\s，,。：:；;（）()《》“”0-9]{2,30}"
                           r"(?:政府|局|委员会|委|办公室|办|街道|办事处|镇|乡|院|中心|署|厅|部|馆)$")
 
 
@@ -98,7 +98,7 @@ def _joined_title(candidates: list[str], n: int, title: str) -> str:
     if n == 0 or agency_of(title) is not None:
         return title
     prev = candidates[n - 1].strip()
-    if _AGENCY_LINE.match(prev) and _ANY_YEAR.match(title):
+    if AGENCY_LINE.match(prev) and _ANY_YEAR.match(title):
         return prev + title
     return title
 
@@ -441,7 +441,7 @@ def _other_title_year(doc: Document, chosen: str) -> int | None:
     """The year of another title candidate naming a report (``<title>2021年度报告_示例市``
     beside an ``<h1>`` without the year)."""
     for cand in doc.titles:
-        for part in _SITE_SPLIT.split(cand.strip()):
+        for part in SITE_SPLIT.split(cand.strip()):
             p = _plain(part)
             if p and p != chosen and _reads_as_report_title(p) and (
                     year := title_year(p)) is not None:

@@ -166,6 +166,15 @@ def test_a_bare_unit_or_wo_ju_takes_the_name_the_page_or_the_source_gives() -> N
     assert resolve(None).agency.agency_id is None and resolve(None).warning is None
 
 
+def test_a_bare_department_of_a_local_portal_is_no_ministry() -> None:
+    assert _entry("教育部", source_name="中华人民共和国教育部")[2:] == ("national", "department")
+    # a county portal's 宣传部 is the county's, whose full name nothing gives: left open
+    local = resolve("宣传部", source_agency="汉阴县人民政府")
+    assert local.agency.agency_id is None and local.agency.level is None
+    assert _entry("宣传部", source_agency="汉阴县宣传部")[:3] == (f"{HANYIN}宣传部", "610921",
+                                                              "county")
+
+
 def test_parents_lead_up_the_divisions() -> None:
     township = resolve("汉阴县城关镇").agency
     assert [p.name for p in parents(township)] == [f"{HANYIN}人民政府", "陕西省安康市人民政府",
