@@ -62,8 +62,8 @@ class Status:
     report_pages: int = 0  # archived report pages (several may be one report)
     reports: ReportCounts = field(default_factory=ReportCounts)
     stale: int = 0  # results from an older parser version
-    agencies: int = 0  # distinct register entries of the parsed reports
-    unplaced: int = 0  # parsed reports whose agency could not be identified
+    agencies: int = 0  # distinct register entries of the reports read
+    unplaced: int = 0  # reports read whose agency could not be identified
     sources: list[SourceLine] = field(default_factory=list)
     export: Path | None = None
     crawl: Crawl = field(default_factory=Crawl)
@@ -186,9 +186,9 @@ def collect_status(data_dir: Path, export_dir: Path | None = None,
     st.reports = ReportCounts.of(rows)
     st.stale = sum(1 for r in rows
                    if r.parser_version is not None and r.parser_version != parsers.PARSER_VERSION)
-    parsed = [r for r in rows if r.parser_version is not None]
-    st.agencies = len({r.agency_id for r in parsed if r.agency_id})
-    st.unplaced = sum(1 for r in parsed if not r.agency_id)
+    read = [r for r in rows if r.parser_version is not None and r.status in SUCCESS]
+    st.agencies = len({r.agency_id for r in read if r.agency_id})
+    st.unplaced = sum(1 for r in read if not r.agency_id)  # (a failed page is no one's)
     ok_by_source: Counter = Counter(r.source_name for r in rows if r.parser_version is not None
                                     and r.status in SUCCESS)
     st.sources = [SourceLine(*row, parsed_ok=ok_by_source[row[0]]) for row in overview]
@@ -294,7 +294,7 @@ def format_status(st: Status, data_dir: Path) -> str:
     if st.reports.by_status:
         lines.append("  by status: " + ", ".join(f"{n} {s}"
                                                  for s, n in st.reports.by_status.items()))
-    if st.reports.parsed or st.reports.failed:
+    if st.reports.parsed:
         line = f"  agencies: {plural(st.agencies, 'agency', 'agencies')} in the register"
         if st.unplaced:
             line += (f"; {plural(st.unplaced, 'report')} whose agency could not be identified "
