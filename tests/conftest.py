@@ -8,6 +8,7 @@ so CI never skips them.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -28,3 +29,16 @@ def seed_bytes() -> bytes:
         pytest.skip(f"seed report {SEED_NAME} not found in {path.parent}: set NIANBAO_SEEDS to "
                     "the folder that holds it (CI does)")
     return path.read_bytes()
+
+
+_LOG = logging.getLogger("nianbao")
+_LOG_AT_START = (list(_LOG.handlers), _LOG.level, _LOG.propagate)
+
+
+@pytest.fixture(autouse=True)
+def _nianbao_logger_reset() -> None:
+    """Each test starts with the ``nianbao`` logger as the process began with it: a CLI
+    command run by CliRunner (in a test or in a session fixture set up just before one) sets
+    it up for that command, with its own handlers and no propagation, which hides the test's
+    records from pytest's log capture."""
+    _LOG.handlers[:], _LOG.level, _LOG.propagate = _LOG_AT_START
