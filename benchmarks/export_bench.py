@@ -95,6 +95,9 @@ def setup(n: int, data: Path) -> None:
         for i in range(n):
             store.put(i + 1, _url(i), "report", f"{i:064x}", _report(i), "1.0.0")
         store.db.execute("COMMIT")
+        if hasattr(store, "pack"):  # packed in export order, as the end of a parse does
+            store.pack(r.facts_from for r in sorted(dataset(store).reports,
+                                                    key=lambda r: r.report_id))
 
 
 def dataset(store: ResultStore) -> Dataset:

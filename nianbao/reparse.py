@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nianbao.parsers as parsers
-from nianbao.output.records import SUCCESS, ReportCounts, needs_attachment
+from nianbao.output.records import SUCCESS, ReportCounts, ReportRow, needs_attachment
 from nianbao.output.results import ResultStore
 from nianbao.parsers.model import Report
 from nianbao.parsers.readers.html_images import IMAGE_EXTS
@@ -184,13 +184,15 @@ def parse_archive(data_dir: Path, *, everything: bool = False,
         if todo:
             _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None,
                    engine)
-        summary.reports = report_counts(data_dir, store)
+        rows = export_rows(data_dir, store)
+        summary.reports = ReportCounts.of(rows)
+        store.pack(r.facts_from for r in rows if r.facts_from is not None)
     return summary
 
 
-def report_counts(data_dir: Path, store: ResultStore) -> ReportCounts:
-    """The folder's reports by outcome, one per report as the export has them (twins merged)."""
+def export_rows(data_dir: Path, store: ResultStore) -> list[ReportRow]:
+    """The folder's reports as the export has them (twins merged), in its order (report id)."""
     from nianbao.collect import load_dataset  # collect uses newest() from here
     from nianbao.output.same_report import merge_rows
 
-    return ReportCounts.of(merge_rows(load_dataset(data_dir, store)))
+    return sorted(merge_rows(load_dataset(data_dir, store)), key=lambda r: r.report_id)

@@ -117,12 +117,13 @@ def count(dataset: Dataset, store: ResultStore | None = None) -> Figures:
 
     merged = merge_rows(dataset)
     extra = cross_year_checks(merged)
-    rows = sorted((replace(r, checks_failed=r.checks_failed + sum(not c.ok for c in extra.get(
-        r.report_id, ()))) for r in merged), key=lambda r: r.report_id)
+    rows = sorted((replace(r, checks_failed=r.checks_failed + extra[r.report_id].failed)
+                   if r.report_id in extra else r for r in merged), key=lambda r: r.report_id)
     fig = Figures(reports=len(rows))
     years: set[int | None] = set()
     for row, (totals, checks) in _contents(dataset, rows, store):
-        checks = [*checks, *((c.name, c.ok) for c in extra.get(row.report_id, ()))]
+        if row.report_id in extra:
+            checks = [*checks, *((c.name, c.ok) for c in extra[row.report_id].checks())]
         fig.by_status[row.status if row.parser_version is not None else "not parsed"] += 1
         fig.by_province_year[province_of(row)][row.year] += 1
         years.add(row.year)

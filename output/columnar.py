@@ -161,10 +161,6 @@ class CellCatalog:
         if stored_id < len(self._of_stored):
             self._of_stored[stored_id] = -1
 
-    def max_stored(self) -> int:
-        known = np.nonzero(self._of_stored >= 0)[0]
-        return int(known[-1]) if len(known) else 0
-
     def from_stored(self, ids: np.ndarray) -> np.ndarray:
         """Dense ids of stored ids; KeyError for an id this catalog has not loaded."""
         ids = ids.astype(np.int64, copy=False)

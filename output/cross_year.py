@@ -6,14 +6,32 @@ It needs two reports, so it runs over the whole dataset at export time, not in t
 from __future__ import annotations
 
 from collections import defaultdict
-from operator import eq
+from dataclasses import dataclass
+from operator import eq, ne
 
-from nianbao.parsers.model import Check
+from nianbao.parsers.model import Check, Number
 from nianbao.parsers.schema import REQUEST_COLS
 from nianbao.output.records import ReportRow
 
 _COLS = tuple(c.key for c in REQUEST_COLS)
-_NAMES = tuple(f"cross_year.carry.{c}" for c in _COLS)
+NAMES = tuple(f"cross_year.carry.{c}" for c in _COLS)
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """One report's cross-year checks, one per column of NAMES: this year's ``carried_over``
+    (``lhs``) against last year's ``carried_forward`` (``rhs``). Kept as two tuples, not a
+    Check object per column: export turns tens of thousands of them into columns at once."""
+
+    lhs: tuple[Number, ...]
+    rhs: tuple[Number, ...]
+
+    @property
+    def failed(self) -> int:
+        return sum(map(ne, self.lhs, self.rhs))
+
+    def checks(self) -> list[Check]:
+        return list(map(Check, NAMES, map(eq, self.lhs, self.rhs), self.lhs, self.rhs))
 
 
 def _representative(rows: list[ReportRow]) -> ReportRow:
@@ -21,7 +39,7 @@ def _representative(rows: list[ReportRow]) -> ReportRow:
     return rows[0] if len(rows) == 1 else min(rows, key=lambda r: (r.status != "ok", r.report_id))
 
 
-def cross_year_checks(reports: list[ReportRow]) -> dict[str, list[Check]]:
+def cross_year_checks(reports: list[ReportRow]) -> dict[str, Carried]:
     """report id -> its ``cross_year.carry.<col>`` checks against the agency's previous year.
 
     Reports are matched on ``agency_id`` (the register entry, whatever name each year printed);
@@ -30,16 +48,15 @@ def cross_year_checks(reports: list[ReportRow]) -> dict[str, list[Check]]:
     for r in reports:
         if r.agency_id and r.year is not None and r.carry:
             by_year[(r.agency_id, r.year)].append(r)
-    out: dict[str, list[Check]] = {}
+    out: dict[str, Carried] = {}
     for (agency, year), rows in by_year.items():
         prev_rows = by_year.get((agency, year - 1))
         if not prev_rows:
             continue
         prev = _representative(prev_rows).carry or {}
         forward = prev.get("carried_forward", {})
-        rhs = [forward.get(col, 0) for col in _COLS]
+        rhs = tuple(forward.get(col, 0) for col in _COLS)
         for r in rows:
             over = (r.carry or {}).get("carried_over", {})
-            lhs = [over.get(col, 0) for col in _COLS]
-            out[r.report_id] = list(map(Check, _NAMES, map(eq, lhs, rhs), lhs, rhs))
+            out[r.report_id] = Carried(tuple(over.get(col, 0) for col in _COLS), rhs)
     return out

@@ -21,7 +21,7 @@ from nianbao.parsers.schema import TABLES
 from nianbao.output import atomic
 from nianbao.output.agencies import agencies_frame
 from nianbao.output.csv_files import CsvWriter
-from nianbao.output.cross_year import cross_year_checks
+from nianbao.output.cross_year import NAMES as CARRY_NAMES, cross_year_checks
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
 from nianbao.output.frames import reports_frame
 from nianbao.output.parquet_files import ParquetWriter
@@ -87,7 +87,20 @@ def _writers(out: Path, formats: tuple[str, ...], excel: bool) -> dict[str, Writ
 def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, excel: bool = False,
            chunk_size: int = 1000, progress: Callable[[int], None] | None = None) -> ExportSummary:
     """Write ``dataset`` into ``out``; on any error every old file stays as it was."""
-    formats = parse_formats(formats)
+    # The dataset's rows are long-lived: frozen, the collector does not scan them again and
+    # again as the export makes objects (left alone when the caller froze objects itself).
+    frozen = gc.isenabled() and gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
+    try:
+        return _export(dataset, out, parse_formats(formats), excel, chunk_size, progress)
+    finally:
+        if frozen:
+            gc.unfreeze()
+
+
+def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, chunk_size: int,
+            progress: Callable[[int], None] | None) -> ExportSummary:
     try:
         out.mkdir(parents=True, exist_ok=True)
         atomic.clean_stale(out)
@@ -97,20 +110,15 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
     extra = cross_year_checks(merged)
     # the cross-year failures count in reports.checks_failed (added as the frame is made:
     # copying a row per failing report cost more than the rest of the reports file)
-    failed = {k: n for k, v in extra.items() if (n := sum(not c.ok for c in v))}
+    failed = {k: n for k, v in extra.items() if (n := v.failed)}
     rows = sorted(merged, key=lambda r: r.report_id)
-    summary = ExportSummary(reports=len(rows), cross_year=sum(len(v) for v in extra.values()),
+    summary = ExportSummary(reports=len(rows), cross_year=len(extra) * len(CARRY_NAMES),
                             counts=ReportCounts.of(rows),
                             same_report=len(dataset.reports) - len(rows))
     try:
         writers = _writers(out, formats, excel)
     except OSError as exc:
         raise ExportError(f"cannot write in {out}: {exc.strerror or exc}") from None
-    # The rows are long-lived: frozen, the collector does not scan them again every chunk
-    # (left alone when the caller froze objects itself).
-    frozen = gc.isenabled() and gc.get_freeze_count() == 0
-    if frozen:
-        gc.freeze()
     try:
         for w in writers.values():
             w.begin(STREAMED)
@@ -149,7 +157,4 @@ def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, exc
         for w in writers.values():
             w.abort()
         raise
-    finally:
-        if frozen:
-            gc.unfreeze()
     return summary

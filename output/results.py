@@ -3,7 +3,12 @@
 One row per archived version that was parsed: the report metadata as columns, the facts and
 checks as serialized Arrow record batches (``facts_arrow``, ``checks_arrow``; output/columnar.py),
 which export concatenates without making a Python object per fact; a fact's cell is an integer
-key into ``cell_ids`` (never renumbered: ids only ever get added). Rows stored before that
+key into ``cell_ids`` (never renumbered: ids only ever get added). After a parse, the results
+are packed (``pack``): the batches of about a thousand reports, in the order export reads them,
+joined into one row of ``packs``, and each packed result points at its slice of it
+(``pack``, ``pack_facts``, ``pack_checks``), so that export reads a few large batches instead
+of two small ones per report. A result parsed again later gets its own batches again, until the
+next pack. Rows stored before that
 layout keep their facts as Arrow batches with the cell as strings, or their facts and checks as
 compact JSON (``facts``, ``checks``), and are still read. A row is current when its
 ``sha256`` matches the archived version and its ``parser_version`` is the running parser's;
@@ -18,16 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
 
 from nianbao.parsers.model import Check, Fact, Number, Report
 from nianbao.output import columnar
 from nianbao.output.columnar import Cell, CellCatalog
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 DB_NAME = "parsed.sqlite"
 CARRY_ROWS = ("carried_over", "carried_forward")
@@ -39,17 +41,27 @@ CREATE TABLE IF NOT EXISTS parsed (
     year INTEGER, template TEXT, script TEXT, encoding TEXT, origin TEXT,
     n_facts INTEGER NOT NULL, n_numbers INTEGER NOT NULL, checks_failed INTEGER NOT NULL,
     carry TEXT, facts TEXT NOT NULL, checks TEXT NOT NULL, warnings TEXT NOT NULL,
-    parsed_at TEXT NOT NULL, facts_arrow BLOB, checks_arrow BLOB, agency_clues TEXT);
+    parsed_at TEXT NOT NULL, facts_arrow BLOB, checks_arrow BLOB, agency_clues TEXT,
+    pack INTEGER, pack_facts INTEGER, pack_checks INTEGER, n_checks INTEGER);
 CREATE INDEX IF NOT EXISTS parsed_url ON parsed(url);
 CREATE TABLE IF NOT EXISTS cell_ids (
     cell INTEGER PRIMARY KEY, "table" TEXT NOT NULL, "row" TEXT NOT NULL, col TEXT NOT NULL,
     UNIQUE ("table", "row", col));
+CREATE TABLE IF NOT EXISTS packs (
+    pack INTEGER PRIMARY KEY, facts BLOB NOT NULL, checks BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT NOT NULL,
     crawl_run INTEGER, exit_code INTEGER, summary TEXT NOT NULL);
 """
 
+Span = tuple[int, int, int]  # a packed result: its pack, first fact and first check in it
 Carry = dict[str, dict[str, Number]]  # row (carried_over/_forward) -> col -> value
+
+
+def _one_batch(table: pa.Table) -> pa.RecordBatch:
+    """A joined table as the single batch a pack stores."""
+    batches = table.combine_chunks().to_batches()
+    return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
 class ResultsError(Exception):
@@ -90,6 +102,14 @@ def carry_of(facts: Iterable[Fact]) -> Carry | None:
     return out or None
 
 
+_ADDED = (("facts_arrow", "BLOB"), ("checks_arrow", "BLOB"), ("agency_clues", "TEXT"),
+          ("pack", "INTEGER"), ("pack_facts", "INTEGER"), ("pack_checks", "INTEGER"),
+          ("n_checks", "INTEGER"))  # columns a store made by an older version lacks
+_COLUMNS = ("version_id, url, kind, sha256, parser_version, status, error, title, agency, year, "
+            "template, script, encoding, origin, n_facts, n_numbers, checks_failed, carry, facts, "
+            "checks, warnings, parsed_at, facts_arrow, checks_arrow, agency_clues")
+PACK_SIZE = 1000  # reports a pack holds: export's chunk
+
 _META = ("version_id, url, kind, sha256, parser_version, status, error, title, agency, year, "
          "template, script, origin, n_facts, n_numbers, checks_failed, carry, warnings")
 
@@ -104,6 +124,7 @@ class ResultStore:
         self.catalog = CellCatalog()
         self._stored_ids: dict[Cell, int] = {}
         self._fresh: dict[int, Cell] = {}  # ids added inside a transaction not yet seen to commit
+        self._packs: dict[int, tuple[pa.RecordBatch, pa.RecordBatch]] = {}  # recently read
         if read_only:
             from nianbao.scraper.state import connect_read_only
 
@@ -122,8 +143,7 @@ class ResultStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
             # a store made before the Arrow layout, or before agency clues were kept
-            for col, kind in (("facts_arrow", "BLOB"), ("checks_arrow", "BLOB"),
-                              ("agency_clues", "TEXT")):
+            for col, kind in _ADDED:
                 if col not in self._columns():
                     self.db.execute(f"ALTER TABLE parsed ADD COLUMN {col} {kind}")
         except sqlite3.DatabaseError as exc:
@@ -156,7 +176,7 @@ class ResultStore:
             self._check_fresh()
             cells = [self._cell_id((f.table, f.row, f.col)) for f in facts]
             self.db.execute(
-                "INSERT OR REPLACE INTO parsed VALUES "
+                f"INSERT OR REPLACE INTO parsed ({_COLUMNS}) VALUES "
                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (version_id, url, kind, sha256, parser_version, report.status, report.error,
                  report.title, report.agency, report.year, report.template, report.script,
@@ -202,11 +222,11 @@ class ResultStore:
             self._fresh.clear()
 
     def sync_cells(self) -> None:
-        """Load the cell ids stored since the last call (a store older than ``cell_ids``
-        has none)."""
+        """Load the cell ids this store's catalog lacks (those stored by others, or before this
+        store added its own; a store older than ``cell_ids`` has none). The table holds a few
+        hundred rows: read whole."""
         try:
-            rows = self.db.execute('SELECT cell, "table", "row", col FROM cell_ids WHERE cell > ?',
-                                   (self.catalog.max_stored(),)).fetchall()
+            rows = self.db.execute('SELECT cell, "table", "row", col FROM cell_ids').fetchall()
         except sqlite3.OperationalError:
             return
         for cell, *key in rows:
@@ -272,12 +292,12 @@ class ResultStore:
             return [], []
         return columnar.facts_of(got[0]), columnar.checks_of(got[1])
 
-    def columns(self, version_ids: list[int]) -> dict[int, tuple["pa.RecordBatch", "pa.RecordBatch"]]:
+    def columns(self, version_ids: list[int]) -> dict[int, tuple[pa.RecordBatch, pa.RecordBatch]]:
         """version id -> (facts, checks) as Arrow record batches, for the ids that are stored."""
         got = self.columns_ordered(version_ids)
-        cells = [(vid, f) for vid, (f, _c, _t) in got.items()
+        cells = [(vid, f) for vid, (f, _c, _t, _s) in got.items()
                  if f.num_columns == len(columnar.CELL_SCHEMA)]
-        out = {vid: (f, c) for vid, (f, c, _t) in got.items()}
+        out = {vid: (f, c) for vid, (f, c, _t, _s) in got.items()}
         if cells:  # cell ids back to strings, for all of them at once
             joined = columnar.join([f for _vid, f in cells], columnar.CELL_SCHEMA)
             dense = self.dense_cells(joined.column(0).to_numpy())
@@ -289,24 +309,133 @@ class ResultStore:
         return out
 
     def columns_ordered(self, version_ids: list[int]
-                        ) -> dict[int, tuple["pa.RecordBatch", "pa.RecordBatch", object]]:
-        """version id -> (facts, checks, order): ``order`` is the template whose printed order
-        the facts are already in, ``columnar.UNSORTED`` when they are as parsed. Facts are
-        CELL_SCHEMA batches (stored cell ids) or, from older rows, FACT_SCHEMA batches."""
-        has_arrow = "facts_arrow" in self._columns()
-        cols = "facts_arrow, checks_arrow" if has_arrow else "NULL, NULL"
+                        ) -> dict[int, tuple[pa.RecordBatch, pa.RecordBatch, object, Span]]:
+        """version id -> (facts, checks, order, span): ``order`` is the template whose printed
+        order the facts are already in, ``columnar.UNSORTED`` when they are as parsed. Facts are
+        CELL_SCHEMA batches (stored cell ids) or, from older rows, FACT_SCHEMA batches; a packed
+        result's are slices of its pack (nothing copied), ``span`` says where (None when the
+        result is not packed), for ``joined_runs``."""
+        have = self._columns()
+        cols = "facts_arrow, checks_arrow" if "facts_arrow" in have else "NULL, NULL"
+        packed = ("pack, pack_facts, pack_checks, n_facts, n_checks" if "pack" in have
+                  else "NULL, NULL, NULL, NULL, NULL")
         out = {}
         for start in range(0, len(version_ids), 500):  # SQLite's limit on bound parameters
             ids = version_ids[start:start + 500]
             marks = ",".join("?" * len(ids))
-            rows = self.db.execute(f"SELECT version_id, {cols}, facts, checks, template FROM "
-                                   f"parsed WHERE version_id IN ({marks})", ids).fetchall()
-            for vid, fa, ca, fj, cj, template in rows:
+            rows = self.db.execute(f"SELECT version_id, {cols}, facts, checks, template, {packed} "
+                                   f"FROM parsed WHERE version_id IN ({marks})", ids).fetchall()
+            for vid, fa, ca, fj, cj, template, pack, at, check_at, n, n_checks in rows:
+                if pack is not None:
+                    facts, checks = self._pack(pack)
+                    out[vid] = (facts.slice(at, n), checks.slice(check_at, n_checks), template,
+                                (pack, at, check_at))
+                    continue
                 out[vid] = (columnar.from_blob(fa, columnar.FACT_SCHEMA) if fa is not None
                             else columnar.facts_batch([Fact(*f) for f in json.loads(fj)]),
                             columnar.from_blob(ca, columnar.CHECK_SCHEMA) if ca is not None
                             else columnar.checks_batch([Check(*c) for c in json.loads(cj)]),
                             template if fa is not None and fa[:1] in (columnar.SORTED_TAG,
                                                                       columnar.CELLS_TAG)
-                            else columnar.UNSORTED)
+                            else columnar.UNSORTED, None)
         return out
+
+    def joined_runs(self, parts: list[pa.RecordBatch], spans: list[Span | None], checks: bool = False
+             ) -> list[pa.RecordBatch]:
+        """``parts`` (facts, or with ``checks`` checks, of ``columns_ordered``, one per result,
+        with their spans) with each run of adjacent slices of one pack made one slice: a chunk's
+        results usually lie in one or two runs, so joining them copies a few batches, not a
+        thousand."""
+        out: list[pa.RecordBatch] = []
+        run: list = []  # [pack, start, rows] of the run being extended
+        for part, span in zip(parts, spans):
+            if span is not None:
+                pack, at = span[0], span[2 if checks else 1]
+                if run and run[0] == pack and run[1] + run[2] == at:
+                    run[2] += part.num_rows
+                    continue
+                if run:
+                    out.append(self._pack(run[0])[checks].slice(run[1], run[2]))
+                run = [pack, at, part.num_rows]
+                continue
+            if run:
+                out.append(self._pack(run[0])[checks].slice(run[1], run[2]))
+                run = []
+            out.append(part)
+        if run:
+            out.append(self._pack(run[0])[checks].slice(run[1], run[2]))
+        return out
+
+    def _pack(self, pack: int) -> tuple[pa.RecordBatch, pa.RecordBatch]:
+        """A pack's facts and checks, the last few kept: export reads packs in order, and a
+        chunk's results lie in one or two of them."""
+        got = self._packs.pop(pack, None)
+        if got is None:
+            row = self.db.execute("SELECT facts, checks FROM packs WHERE pack=?",
+                                  (pack,)).fetchone()
+            if row is None:
+                raise ResultsError(f"{self.path}: a result points at pack {pack}, which is "
+                                   "missing; parse again with `nianbao parse --data DIR --all`")
+            got = (columnar.from_blob(row[0], columnar.CELL_SCHEMA),
+                   columnar.from_blob(row[1], columnar.CHECK_SCHEMA))
+        self._packs[pack] = got  # most recently used last
+        while len(self._packs) > 3:
+            del self._packs[next(iter(self._packs))]
+        return got
+
+    def pack(self, order: Iterable[int], size: int = PACK_SIZE) -> int:
+        """Pack the results of ``order`` (version ids in the order export reads them) when
+        enough of them are loose (parsed since the last pack: one in twenty, or all of a small
+        store), so that export reads them a pack at a time; returns how many were packed.
+
+        Every pack is written again, in ``order``; results packed before and no longer in it
+        (superseded versions) follow, so that nothing stored is lost. One transaction: an
+        interrupted pack leaves the store as it was.
+        """
+        if "pack" not in self._columns():
+            return 0
+        layout = {vid: (pack, tag) for vid, pack, tag in self.db.execute(
+            "SELECT version_id, pack, substr(facts_arrow, 1, 1) FROM parsed")}
+        seen: set[int] = set()
+        wanted = [v for v in order if v in layout and not (v in seen or seen.add(v))]
+        packable = [v for v in wanted
+                    if layout[v][0] is not None or layout[v][1] == columnar.CELLS_TAG]
+        loose = sum(1 for v in packable if layout[v][0] is None)
+        if not loose or loose * 20 < len(packable):
+            return 0
+        kept = set(packable)
+        packable += sorted(v for v, (pack, _tag) in layout.items()
+                           if pack is not None and v not in kept)
+        old = [p for (p,) in self.db.execute("SELECT pack FROM packs")]
+        try:
+            self.db.execute("BEGIN")
+            for start in range(0, len(packable), size):
+                group = packable[start:start + size]
+                got = self.columns_ordered(group)
+                facts = columnar.join([got[v][0] for v in group], columnar.CELL_SCHEMA)
+                checks = columnar.join([got[v][1] for v in group], columnar.CHECK_SCHEMA)
+                pack = self.db.execute(
+                    "INSERT INTO packs (facts, checks) VALUES (?, ?)",
+                    (columnar.to_blob(_one_batch(facts)),
+                     columnar.to_blob(_one_batch(checks)))).lastrowid
+                at = np.cumsum([0] + [got[v][0].num_rows for v in group])
+                check_at = np.cumsum([0] + [got[v][1].num_rows for v in group])
+                self.db.executemany(
+                    "UPDATE parsed SET pack=?, pack_facts=?, pack_checks=?, n_checks=?, "
+                    "facts_arrow=NULL, checks_arrow=NULL WHERE version_id=?",
+                    [(pack, int(at[k]), int(check_at[k]), int(check_at[k + 1] - check_at[k]), v)
+                     for k, v in enumerate(group)])
+            for start in range(0, len(old), 500):
+                part = old[start:start + 500]
+                self.db.execute(f"DELETE FROM packs WHERE pack IN ({','.join('?' * len(part))})",
+                                part)
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise ResultsError(f"{self.path}: cannot pack the results: {exc}") from None
+            raise
+        finally:
+            self._packs.clear()
+        return len(packable)

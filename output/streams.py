@@ -16,11 +16,12 @@ decode them where they need the strings (columnar.plain).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import eq
 
 import numpy as np
 import pyarrow as pa
 
-from nianbao.parsers.model import Check
+from nianbao.output.cross_year import NAMES as CARRY_NAMES, Carried
 from nianbao.parsers.schema import SCHEMAS, TABLES
 from nianbao.output import columnar
 from nianbao.output.columnar import CELL_SCHEMA, CHECK_SCHEMA, FACT_SCHEMA, TEXT, CellCatalog
@@ -152,12 +153,14 @@ def _per_template(reports: _Reports, make) -> np.ndarray:  # type: ignore[no-unt
 _EMPTY_CELLS = CELL_SCHEMA.empty_table()
 _CELL_COLUMNS = len(CELL_SCHEMA)
 _EMPTY_CHECKS = CHECK_SCHEMA.empty_table()
+_NOTHING = (None, None, None, None)
 
 
 def _contents(dataset: Dataset, rows: list[ReportRow]
-              ) -> tuple[CellCatalog, pa.Table, np.ndarray, list, bool]:
+              ) -> tuple[CellCatalog, pa.Table, np.ndarray, pa.Table, np.ndarray, bool]:
     """The chunk's facts as one CELL_SCHEMA table (dense cell ids), each fact's report
-    (position in ``rows``), each report's checks, and whether any report needs sorting."""
+    (position in ``rows``), the checks as one CHECK_SCHEMA table, each check's report, and
+    whether any report needs sorting."""
     stored: list[bool] = []
     parts: list = []
     checks: list = []
@@ -176,10 +179,12 @@ def _contents(dataset: Dataset, rows: list[ReportRow]
         store = dataset.store
         catalog = store.catalog
         got = store.columns_ordered([r.facts_from for r in rows if r.facts_from is not None])
+        spans: list = []
         for i, row in enumerate(rows):
-            f, c, order = got.get(row.facts_from, (None, None, None)) \
-                if row.facts_from is not None else (None, None, None)
+            f, c, order, span = got.get(row.facts_from, _NOTHING) \
+                if row.facts_from is not None else _NOTHING
             checks.append(c if c is not None else _EMPTY_CHECKS)
+            spans.append(span)
             if f is None or f.num_rows == 0:
                 parts.append(_EMPTY_CELLS)
                 stored.append(False)
@@ -201,6 +206,10 @@ def _contents(dataset: Dataset, rows: list[ReportRow]
             parts[i] = joined.slice(start, b.num_rows)
             start += b.num_rows
     sizes = np.array([p.num_rows for p in parts], dtype=np.int64)
+    check_sizes = np.array([c.num_rows for c in checks], dtype=np.int64)
+    if dataset.store is not None:
+        parts = dataset.store.joined_runs(parts, spans)
+        checks = dataset.store.joined_runs(checks, spans, checks=True)
     facts = columnar.join(parts, CELL_SCHEMA)
     if any(stored):
         ids = facts.column(0).to_numpy().astype(np.int64)
@@ -211,7 +220,8 @@ def _contents(dataset: Dataset, rows: list[ReportRow]
             ids[mask] = dataset.store.dense_cells(ids[mask])  # type: ignore[union-attr]
         facts = facts.set_column(0, "cell", pa.array(ids, pa.int32()))
     pos = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
-    return catalog, facts, pos, checks, unsorted
+    own_pos = np.repeat(np.arange(len(rows), dtype=np.int64), check_sizes)
+    return catalog, facts, pos, columnar.join(checks, CHECK_SCHEMA), own_pos, unsorted
 
 
 def _numbers(values: list) -> tuple[pa.Array, pa.Array]:
@@ -227,13 +237,19 @@ def _numbers(values: list) -> tuple[pa.Array, pa.Array]:
             pa.array([None if v is None else str(v) for v in values], pa.string()))
 
 
-def _checks_table(checks: list[Check]) -> pa.Table:
-    """Checks (the cross-year ones: several thousand a chunk) as CHECK_SCHEMA columns."""
-    lhs, lhs_text = _numbers([c.lhs for c in checks])
-    rhs, rhs_text = _numbers([c.rhs for c in checks])
-    return pa.Table.from_arrays([pa.array([c.name for c in checks], pa.string()),
-                                 pa.array([bool(c.ok) for c in checks], pa.bool_()),
-                                 lhs, lhs_text, rhs, rhs_text], schema=CHECK_SCHEMA)
+_CARRY_NAMES = pa.array(CARRY_NAMES, pa.string())
+
+
+def _carried_table(carried: list[Carried]) -> pa.Table:
+    """Cross-year checks (several thousand a chunk) as CHECK_SCHEMA columns, report by report
+    in NAMES order, with no Check object made."""
+    lhs = [v for c in carried for v in c.lhs]
+    rhs = [v for c in carried for v in c.rhs]
+    lhs_num, lhs_text = _numbers(lhs)
+    rhs_num, rhs_text = _numbers(rhs)
+    names = _CARRY_NAMES.take(pa.array(np.tile(np.arange(len(CARRY_NAMES)), len(carried))))
+    return pa.Table.from_arrays([names, pa.array(list(map(eq, lhs, rhs)), pa.bool_()),
+                                 lhs_num, lhs_text, rhs_num, rhs_text], schema=CHECK_SCHEMA)
 
 
 def _helpers(table: pa.Table, pos: np.ndarray, reports: _Reports, keys: np.ndarray) -> pa.Table:
@@ -250,7 +266,7 @@ def by_year(rows: list[ReportRow]) -> np.ndarray:
 
 
 def chunk(dataset: Dataset, rows: list[ReportRow], first_key: int,
-          extra: dict[str, list[Check]], year_major: bool = False, texts: bool = True
+          extra: dict[str, Carried], year_major: bool = False, texts: bool = True
           ) -> Chunk:
     """The chunk's tables; ``rows`` in report-id order, the first one's key ``first_key``.
 
@@ -263,7 +279,7 @@ def chunk(dataset: Dataset, rows: list[ReportRow], first_key: int,
         order = by_year(rows)
         rows, keys = [rows[i] for i in order], keys[order]
     reports = _Reports.of(rows)
-    catalog, cells, pos, check_parts, unsorted = _contents(dataset, rows)
+    catalog, cells, pos, own, own_pos, unsorted = _contents(dataset, rows)
     cell = cells.column(0).to_numpy().astype(np.int64)
     tcode = reports.template_code[pos]
     if unsorted and len(cell):  # each report's facts into its template's printed order
@@ -284,12 +300,11 @@ def chunk(dataset: Dataset, rows: list[ReportRow], first_key: int,
     facts = facts.append_column("cell", pa.array(cell, type=pa.int64()))
 
     # Checks: each report's own, then its cross-year ones.
-    own = columnar.join(check_parts, CHECK_SCHEMA)
-    own_pos = np.repeat(np.arange(len(rows), dtype=np.int64), [c.num_rows for c in check_parts])
-    more = [(i, c) for i, r in enumerate(rows) for c in extra.get(r.report_id, ())]
+    more = [(i, got) for i, r in enumerate(rows) if (got := extra.get(r.report_id)) is not None]
     if more:
-        added = _checks_table([c for _i, c in more])
-        cpos = np.concatenate([own_pos, np.array([i for i, _c in more], dtype=np.int64)])
+        added = _carried_table([c for _i, c in more])
+        cpos = np.concatenate([own_pos, np.repeat(np.array([i for i, _c in more], dtype=np.int64),
+                                                  len(CARRY_NAMES))])
         order = np.argsort(cpos, kind="stable")  # two sorted runs: one merge
         checks = columnar.join([own, added], CHECK_SCHEMA).take(pa.array(order, type=pa.int64()))
         cpos = cpos[order]

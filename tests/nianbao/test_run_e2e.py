@@ -117,3 +117,33 @@ def test_second_run_downloads_nothing_and_writes_identical_files(first_run, tmp_
     for name in after:
         if name.suffix in (".csv", ".md", ".parquet"):
             assert after[name] == before[name], name
+
+
+def test_parse_packs_the_results_and_packs_change_no_exported_byte(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The run packed every exported result; unpacked again (each result in its own row, as
+    a store made before packs keeps them), the same export comes out byte for byte."""
+    from nianbao.output import columnar
+    from nianbao.output.results import ResultStore
+
+    data = tmp_path / "data"
+    shutil.copytree(first_run["data"], data)
+    with ResultStore(data) as store:
+        packed = [v for (v,) in store.db.execute("SELECT version_id FROM parsed WHERE pack IS "
+                                                 "NOT NULL AND facts_arrow IS NULL")]
+        assert len(packed) >= len(first_run["expected"]) - 1  # every report with results
+        got = store.columns_ordered(packed)
+        store.db.execute("BEGIN")
+        for vid in packed:
+            facts, checks, _order, _span = got[vid]
+            store.db.execute("UPDATE parsed SET facts_arrow=?, checks_arrow=?, pack=NULL "
+                             "WHERE version_id=?", (columnar.to_blob(facts),
+                                                    columnar.to_blob(checks), vid))
+        store.db.execute("DELETE FROM packs")
+        store.db.execute("COMMIT")
+    result = CliRunner().invoke(main, ["export", "--data", str(data), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    packed_out = first_run["data"] / "export"
+    for p in packed_out.rglob("*"):
+        if p.is_file() and p.suffix in (".csv", ".parquet", ".md"):
+            assert (tmp_path / "out" / p.relative_to(packed_out)).read_bytes() == p.read_bytes(), p

@@ -73,12 +73,13 @@ def test_cross_year_checks() -> None:
     checks = cross_year_checks(list(rows.values()))
     r2021, r2022, r2023 = (rows[f"http://a.example/{y}.html"] for y in (2021, 2022, 2023))
     assert r2021.report_id not in checks  # no 2020 report
-    by_name = {c.name: c for c in checks[r2022.report_id]}
+    by_name = {c.name: c for c in checks[r2022.report_id].checks()}
     assert len(by_name) == 7
     assert by_name["cross_year.carry.natural_person"].ok  # 5 == 5
     assert (by_name["cross_year.carry.natural_person"].lhs, by_name["cross_year.carry.natural_person"].rhs) == (5, 5)
     assert by_name["cross_year.carry.total"].ok  # absent on both sides: 0 == 0
-    bad = {c.name: c for c in checks[r2023.report_id]}["cross_year.carry.natural_person"]
+    bad = {c.name: c for c in checks[r2023.report_id].checks()}["cross_year.carry.natural_person"]
+    assert checks[r2023.report_id].failed == 1
     assert (bad.ok, bad.lhs, bad.rhs) == (False, 6, 7)
     assert report_id("http://b.example/x.html") not in checks  # no agency, no year
 

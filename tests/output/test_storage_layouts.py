@@ -4,8 +4,9 @@ The expected files are written here by a slow, independent path: the csv module 
 objects, in the order and with the columns FORMATS.md describes (facts in each report's printed
 order, numbers as Python prints them, one wide line per report and row). The export reads the
 same reports from a results store whose rows are in each layout parse has ever stored: cell ids
-(tag 3), cells as strings unsorted (tag 1) or sorted (tag 2), and JSON; mixed in one chunk, in
-a store older than ``cell_ids``, and after a rolled-back transaction.
+(tag 3), cells as strings unsorted (tag 1) or sorted (tag 2), JSON, and packs of several
+results; mixed in one chunk, in a store older than ``cell_ids``, and after a rolled-back
+transaction.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def expected_csv(dataset: Dataset) -> dict[str, bytes]:
         for f in ordered:
             facts_out.append([row.report_id, f.table, f.row, f.col, _text(f.value), f.raw or "",
                               f.unit or "", f.origin or "", _text(bool(f.inferred))])
-        for c in list(checks) + list(extra.get(row.report_id, [])):
+        carried = extra[row.report_id].checks() if row.report_id in extra else []
+        for c in list(checks) + carried:
             checks_out.append([row.report_id, c.name, _text(bool(c.ok)), _text(c.lhs),
                                _text(c.rhs)])
         for t in TABLES:
@@ -111,12 +113,13 @@ def _dataset() -> Dataset:
     return Dataset([r for r, _f, _c in items], lambda r: contents[r.report_id])
 
 
-LAYOUTS = ("cells", "strings", "strings_sorted", "json")
+LAYOUTS = ("cells", "strings", "strings_sorted", "json", "packed")
 
 
 def _store(data: Path, source: Dataset, layouts: list[str]) -> Dataset:
     """``source`` put into a results store, row i rewritten to ``layouts[i % len]``."""
     rows: list[ReportRow] = []
+    packed: list[int] = []
     data.mkdir(parents=True)
     with ResultStore(data) as store:
         for vid, row in enumerate(source.reports, start=1):
@@ -129,7 +132,9 @@ def _store(data: Path, source: Dataset, layouts: list[str]) -> Dataset:
                             origin=row.origin, facts=list(facts), checks=list(checks))
             store.put(vid, row.source_url, "report", row.sha256 or "", report, "1.0.0")
             layout = layouts[vid % len(layouts)]
-            if layout in ("strings", "strings_sorted"):
+            if layout == "packed":
+                packed.append(vid)
+            elif layout in ("strings", "strings_sorted"):
                 kept = (columnar.in_printed_order(facts, report.template)
                         if layout == "strings_sorted" else list(facts))
                 blob = columnar.to_blob(columnar.facts_batch(kept),
@@ -144,6 +149,8 @@ def _store(data: Path, source: Dataset, layouts: list[str]) -> Dataset:
                                   f.inferred] for f in facts], ensure_ascii=False),
                      json.dumps([[c.name, c.ok, c.lhs, c.rhs] for c in checks]), vid))
             rows.append(replace(row, facts_from=vid))
+        # packs of two, in reverse order: runs of adjacent results, and packs read out of order
+        assert store.pack(packed[::-1], size=2) == len(packed)
     store = ResultStore(data, read_only=True)
 
     def load(r: ReportRow):  # type: ignore[no-untyped-def]
@@ -164,8 +171,8 @@ def test_the_slow_path_agrees_with_the_golden_files() -> None:
         assert data == (golden / f"{name}.csv").read_bytes(), name
 
 
-@pytest.mark.parametrize("layouts", [["cells"], ["strings"], ["strings_sorted"], ["json"],
-                                     list(LAYOUTS)], ids=[*LAYOUTS, "mixed"])
+@pytest.mark.parametrize("layouts", [[layout] for layout in LAYOUTS] + [list(LAYOUTS)],
+                         ids=[*LAYOUTS, "mixed"])
 @pytest.mark.parametrize("chunk_size", [1, 3, 1000])
 def test_every_stored_layout_exports_the_documented_csv(tmp_path: Path, layouts: list[str],
                                                         chunk_size: int) -> None:
