@@ -14,6 +14,7 @@ from nianbao.parsers.schema import REQUEST_COLS
 from nianbao.output.records import ReportRow
 
 _COLS = tuple(c.key for c in REQUEST_COLS)
+_ZEROS = (0,) * len(_COLS)  # an absent cell counts as 0
 NAMES = tuple(f"cross_year.carry.{c}" for c in _COLS)
 
 
@@ -55,8 +56,8 @@ def cross_year_checks(reports: list[ReportRow]) -> dict[str, Carried]:
             continue
         prev = _representative(prev_rows).carry or {}
         forward = prev.get("carried_forward", {})
-        rhs = tuple(forward.get(col, 0) for col in _COLS)
+        rhs = tuple(map(forward.get, _COLS, _ZEROS))
         for r in rows:
             over = (r.carry or {}).get("carried_over", {})
-            out[r.report_id] = Carried(tuple(over.get(col, 0) for col in _COLS), rhs)
+            out[r.report_id] = Carried(tuple(map(over.get, _COLS, _ZEROS)), rhs)
     return out

@@ -192,6 +192,27 @@ def _write_back(f: pa.NativeFile, start: int) -> int:
     return end
 
 
+_ARROW_TYPES = {"str": pa.string(), "timestamp": pa.string(), "int": pa.int64()}
+
+
+def _arrow(frame: pd.DataFrame, cols: tuple[Column, ...]) -> pa.Table | None:
+    """A whole file's frame (values as parsed) as Arrow columns ``write_lines`` writes as the
+    csv module would; None when a column is of a kind or holds a value that needs the csv
+    module (a number that is not an int, say)."""
+    if not cols or [c.name for c in cols] != list(frame.columns) or any(
+            c.kind not in _ARROW_TYPES for c in cols):
+        return None
+    arrays = []
+    for c in cols:
+        values = frame[c.name].tolist()
+        if c.kind == "int" and not all(v is None or type(v) is int for v in values):
+            return None
+        if c.kind != "int" and not all(v is None or type(v) is str for v in values):
+            return None
+        arrays.append(pa.array(values, _ARROW_TYPES[c.kind]))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in cols])
+
+
 def _header(names: list[str]) -> bytes:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerow(names)
@@ -232,10 +253,18 @@ class CsvWriter:
 
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         tmp = atomic.temp_beside(self.out / f"{name}.csv")
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            if self.excel:
-                f.write("\ufeff")
-            write_csv(f, frame, _kinds(name) if name in FILES else {})
+        table = _arrow(frame, FILES.get(name, ()))
+        if table is not None:  # reports, agencies: a line per report, by Arrow's writer
+            with pa.OSFile(str(tmp), "wb") as f:
+                if self.excel:
+                    f.write("\ufeff".encode("utf-8"))
+                f.write(_header(list(frame.columns)))
+                write_lines(f, table, FILES[name])
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                if self.excel:
+                    f.write("\ufeff")
+                write_csv(f, frame, _kinds(name) if name in FILES else {})
         self._done.append((tmp, self.out / f"{name}.csv"))
 
     def commit(self) -> list[Path]:

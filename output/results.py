@@ -325,9 +325,12 @@ class ResultStore:
             marks = ",".join("?" * len(ids))
             rows = self.db.execute(f"SELECT version_id, {cols}, facts, checks, template, {packed} "
                                    f"FROM parsed WHERE version_id IN ({marks})", ids).fetchall()
+            last = (None, None)  # the pack of the row before (usually the same)
             for vid, fa, ca, fj, cj, template, pack, at, check_at, n, n_checks in rows:
                 if pack is not None:
-                    facts, checks = self._pack(pack)
+                    if last[0] != pack:
+                        last = (pack, self._pack(pack))
+                    facts, checks = last[1]
                     out[vid] = (facts.slice(at, n), checks.slice(check_at, n_checks), template,
                                 (pack, at, check_at))
                     continue

@@ -35,3 +35,44 @@ def test_misaligned_chunks_give_the_csv_modules_bytes() -> None:
     csv.writer(expected, lineterminator="\n").writerows(
         [*r[:-1], "true" if r[-1] else "false"] for r in rows)
     assert out == expected.getvalue().encode("utf-8")
+
+
+def _reports_frame(titles: list[object], years: list[object]):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    names = [c.name for c in FILES["reports"]]
+    data = {n: [None] * len(titles) for n in names}
+    data["report_id"] = [f"r{i:016x}" for i in range(len(titles))]
+    data["title"], data["year"] = titles, years
+    data["checks_failed"] = list(range(len(titles)))
+    return pd.DataFrame({n: pd.Series(v, dtype=object) for n, v in data.items()}, columns=names)
+
+
+def test_whole_files_by_arrow_give_the_csv_modules_bytes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """reports.csv goes through Arrow's writer; every field the csv module would quote (a
+    comma, a quote, a line break), empty cells and ints come out as the csv module writes them,
+    and a value Arrow would print otherwise (a float year) sends the file to the csv module."""
+    from nianbao.output.csv_files import CsvWriter, _arrow, write_csv
+
+    titles = ["示例县2023年报告", 'a "quoted", title', "two\nlines", "示例,镇", None, ""]
+    for years, by_arrow in (([2023, 2022, None, 2019, 2020, 2021], True),
+                            ([2023.0, 2022, None, 2019, 2020, 2021], False)):
+        frame = _reports_frame(titles, years)
+        assert (_arrow(frame, FILES["reports"]) is not None) is by_arrow
+        writer = CsvWriter(tmp_path)
+        writer.write_whole("reports", frame)
+        writer.commit()
+        expected = io.StringIO()
+        write_csv(expected, frame)
+        assert (tmp_path / "reports.csv").read_bytes() == expected.getvalue().encode("utf-8")
+
+
+def test_a_lone_carriage_return_is_quoted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The csv module leaves a lone CR unquoted (its line ends are LF); Excel and most readers
+    would end the line there, so the Arrow paths quote it."""
+    from nianbao.output.csv_files import CsvWriter
+
+    writer = CsvWriter(tmp_path)
+    writer.write_whole("reports", _reports_frame(["cr\rhere"], [2023]))
+    writer.commit()
+    assert b',"cr\rhere",' in (tmp_path / "reports.csv").read_bytes()
