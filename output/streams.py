@@ -70,6 +70,15 @@ def _at(array: pa.Array, pos: np.ndarray) -> pa.Array:
     return array.take(pa.array(pos, type=pa.int64()))
 
 
+def _coded(strings: pa.Array, pos: np.ndarray) -> pa.DictionaryArray:
+    """``strings[pos]`` as a dictionary array: no string copied per line (Parquet writes it as
+    it is; CSV and SQLite decode it). Nulls are null codes: Parquet refuses a null value in a
+    dictionary."""
+    encoded = strings.dictionary_encode()
+    return pa.DictionaryArray.from_arrays(encoded.indices.take(pa.array(pos, type=pa.int64())),
+                                          encoded.dictionary)
+
+
 # Per-cell arrays (index: dense cell id), kept in the catalog's cache while it does not grow.
 
 _SHIFT = 8  # below it, a cell's column in its wide table (fewer than 256 columns a table)
@@ -227,12 +236,12 @@ def _contents(dataset: Dataset, rows: list[ReportRow]
 def _numbers(values: list) -> tuple[pa.Array, pa.Array]:
     """Numbers as float64 and as Python prints them; ints (the usual case) converted by
     Arrow in one call, anything else one by one."""
-    if all(type(v) is int for v in values):
-        try:
-            ints = pa.array(values, pa.int64())
-            return ints.cast(pa.float64()), ints.cast(pa.string())
-        except (pa.ArrowInvalid, OverflowError):
-            pass
+    try:
+        ints = pa.array(values)  # int64 only when every value is an int (bool: bool_)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        ints = None
+    if ints is not None and ints.type == pa.int64() and ints.null_count == 0:
+        return ints.cast(pa.float64()), ints.cast(pa.string())
     return (pa.array([None if v is None else float(v) for v in values], pa.float64()),
             pa.array([None if v is None else str(v) for v in values], pa.string()))
 
@@ -253,7 +262,7 @@ def _carried_table(carried: list[Carried]) -> pa.Table:
 
 
 def _helpers(table: pa.Table, pos: np.ndarray, reports: _Reports, keys: np.ndarray) -> pa.Table:
-    table = table.append_column("report_id", _at(reports.ids, pos))
+    table = table.append_column("report_id", _coded(reports.ids, pos))
     table = table.append_column("year", _at(reports.years, pos))
     return table.append_column("report_key", pa.array(keys[pos], type=pa.int64()))
 
@@ -372,10 +381,12 @@ def _wide(facts: pa.Table, cell: np.ndarray, pos: np.ndarray, tcode: np.ndarray,
     head = np.concatenate(firsts)  # a fact of each line, all tables
     line_pos, line_cell = pos[head], cell[head]
     labels = pa.concat_arrays([_labels(catalog, t) for t in reports.template_names])
-    lines = {"report_id": _at(reports.ids, line_pos), "agency": _at(reports.agencies, line_pos),
-             "year": _at(reports.years, line_pos), "template": _at(reports.templates, line_pos),
-             "row": _at(catalog.strings()[1], line_cell),
-             "row_label": _at(labels, tcode[head] * len(catalog) + line_cell),
+    lines = {"report_id": _coded(reports.ids, line_pos),
+             "agency": _coded(reports.agencies, line_pos),
+             "year": _at(reports.years, line_pos),
+             "template": _coded(reports.templates, line_pos),
+             "row": _coded(catalog.strings()[1], line_cell),
+             "row_label": _coded(labels, tcode[head] * len(catalog) + line_cell),
              "report_key": pa.array(report_keys[line_pos], type=pa.int64())}
     where = pa.array(np.concatenate(wheres), type=pa.int64())  # no null index: a faster take
 
