@@ -125,6 +125,9 @@ class ResultStore:
         self._stored_ids: dict[Cell, int] = {}
         self._fresh: dict[int, Cell] = {}  # ids added inside a transaction not yet seen to commit
         self._packs: dict[int, tuple[pa.RecordBatch, pa.RecordBatch]] = {}  # recently read
+        # version id -> (template, pack, first fact, first check, facts, checks) of packed
+        # results whose metadata was read (forgotten when the result or the packs change)
+        self._spans: dict[int, tuple] = {}
         if read_only:
             from nianbao.scraper.state import connect_read_only
 
@@ -172,6 +175,7 @@ class ResultStore:
         numbers = sum(1 for f in report.facts if f.value is not None)
         carry = carry_of(report.facts)
         facts = columnar.in_printed_order(report.facts, report.template)
+        self._spans.pop(version_id, None)
         try:
             self._check_fresh()
             cells = [self._cell_id((f.table, f.row, f.col)) for f in facts]
@@ -247,8 +251,11 @@ class ResultStore:
 
     def metadata(self, version_ids: Iterable[int] | None = None) -> dict[int, Stored]:
         """Metadata of stored results (all, or the given versions), without facts."""
-        clues = "agency_clues" if "agency_clues" in self._columns() else "NULL"
-        rows = self.db.execute(f"SELECT {_META}, {clues} FROM parsed").fetchall()
+        have = self._columns()
+        clues = "agency_clues" if "agency_clues" in have else "NULL"
+        packed = "pack, pack_facts, pack_checks, n_checks" if "pack" in have else \
+            "NULL, NULL, NULL, NULL"
+        rows = self.db.execute(f"SELECT {_META}, {clues}, {packed} FROM parsed").fetchall()
         wanted = None if version_ids is None else set(version_ids)
         out: dict[int, Stored] = {}
         for row in rows:
@@ -259,6 +266,9 @@ class ResultStore:
             s.warnings = json.loads(row[17])
             s.agency_clues = [tuple(c) for c in json.loads(row[18])] if row[18] else []
             out[s.version_id] = s
+            if row[19] is not None:  # where its facts are: export reads them without asking
+                self._spans[s.version_id] = (s.template, row[19], row[20], row[21],
+                                             s.n_facts, row[22])
         return out
 
     def add_run(self, command: str, started: str, crawl_run: int | None, exit_code: int,
@@ -320,19 +330,16 @@ class ResultStore:
         packed = ("pack, pack_facts, pack_checks, n_facts, n_checks" if "pack" in have
                   else "NULL, NULL, NULL, NULL, NULL")
         out = {}
-        for start in range(0, len(version_ids), 500):  # SQLite's limit on bound parameters
-            ids = version_ids[start:start + 500]
+        asked = [vid for vid in version_ids if vid not in self._spans]
+        found: dict[int, tuple] = {}  # spans of packed results not among the known ones
+        for start in range(0, len(asked), 500):  # SQLite's limit on bound parameters
+            ids = asked[start:start + 500]
             marks = ",".join("?" * len(ids))
             rows = self.db.execute(f"SELECT version_id, {cols}, facts, checks, template, {packed} "
                                    f"FROM parsed WHERE version_id IN ({marks})", ids).fetchall()
-            last = (None, None)  # the pack of the row before (usually the same)
             for vid, fa, ca, fj, cj, template, pack, at, check_at, n, n_checks in rows:
                 if pack is not None:
-                    if last[0] != pack:
-                        last = (pack, self._pack(pack))
-                    facts, checks = last[1]
-                    out[vid] = (facts.slice(at, n), checks.slice(check_at, n_checks), template,
-                                (pack, at, check_at))
+                    found[vid] = (template, pack, at, check_at, n, n_checks)
                     continue
                 out[vid] = (columnar.from_blob(fa, columnar.FACT_SCHEMA) if fa is not None
                             else columnar.facts_batch([Fact(*f) for f in json.loads(fj)]),
@@ -341,6 +348,17 @@ class ResultStore:
                             template if fa is not None and fa[:1] in (columnar.SORTED_TAG,
                                                                       columnar.CELLS_TAG)
                             else columnar.UNSORTED, None)
+        last = (None, None)  # the pack of the result before (usually the same)
+        for vid in version_ids:
+            known = self._spans.get(vid) or found.get(vid)
+            if known is None:
+                continue
+            template, pack, at, check_at, n, n_checks = known
+            if last[0] != pack:
+                last = (pack, self._pack(pack))
+            facts, checks = last[1]
+            out[vid] = (facts.slice(at, n), checks.slice(check_at, n_checks), template,
+                        (pack, at, check_at))
         return out
 
     def joined_runs(self, parts: list[pa.RecordBatch], spans: list[Span | None], checks: bool = False
@@ -441,4 +459,5 @@ class ResultStore:
             raise
         finally:
             self._packs.clear()
+            self._spans.clear()
         return len(packable)

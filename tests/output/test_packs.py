@@ -58,6 +58,7 @@ def test_a_result_parsed_again_after_packing_is_read_from_its_own_row(tmp_path: 
     row = dataset.reports[2]
     new = [Fact("requests", "received_new", "total", 99, "99", "件", "html")]
     with ResultStore(tmp_path / "data") as store:
+        store.metadata()  # the store now knows where each packed result lies
         store.put(row.facts_from, row.source_url, "report", row.sha256 or "",  # type: ignore[arg-type]
                   Report(title=row.title, agency=row.agency, year=row.year,
                          template=row.template or "unknown", facts=new), "1.0.0")
@@ -65,6 +66,7 @@ def test_a_result_parsed_again_after_packing_is_read_from_its_own_row(tmp_path: 
         # one loose result of eight is more than one in twenty: all are packed again
         assert store.pack(_export_order(dataset)) == len(_export_order(dataset))
         assert store.contents(row.facts_from) == (new, [])  # type: ignore[arg-type]
+        store.metadata()
         for other in dataset.reports:
             if other.facts_from is not None and other is not row:
                 facts, checks = store.contents(other.facts_from)
