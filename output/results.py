@@ -142,6 +142,9 @@ class ResultStore:
             return
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            if not self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # a new store gives back the pages packing frees (set before any table)
+                self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
@@ -451,6 +454,9 @@ class ResultStore:
                 self.db.execute(f"DELETE FROM packs WHERE pack IN ({','.join('?' * len(part))})",
                                 part)
             self.db.execute("COMMIT")
+            # the rows' own batches and the old packs: their pages back to the file system
+            # (a store made before packs keeps them free inside the file, reused by the next)
+            self.db.executescript("PRAGMA incremental_vacuum;")  # stepped to the end
         except BaseException as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")

@@ -151,3 +151,22 @@ def test_a_missing_pack_is_a_clear_error(tmp_path: Path) -> None:
     with ResultStore(tmp_path / "data", read_only=True) as store:
         with pytest.raises(ResultsError, match="missing; parse again"):
             store.contents(_export_order(dataset)[0])
+
+
+def test_packing_gives_the_freed_pages_back(tmp_path: Path) -> None:
+    """Each result's own batches are dropped once packed: a new store's file shrinks back to
+    about the size of its packs instead of keeping both."""
+    data = tmp_path / "data"
+    data.mkdir()
+    facts = [Fact("requests", f"row{k}", "total", k, str(k), "件", "html") for k in range(300)]
+    with ResultStore(data) as store:
+        for vid in range(1, 201):
+            store.put(vid, f"http://e.example/{vid}.html", "report", "0" * 64,
+                      Report(template="2021", facts=facts), "1.0.0")
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = (data / "parsed.sqlite").stat().st_size
+        assert store.pack(range(1, 201)) == 200
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert store.db.execute("PRAGMA freelist_count").fetchone() == (0,)
+        assert (data / "parsed.sqlite").stat().st_size < 1.3 * before
+        assert sorted(map(repr, store.contents(77)[0])) == sorted(map(repr, facts))
