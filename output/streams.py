@@ -274,17 +274,6 @@ def by_year(rows: list[ReportRow]) -> np.ndarray:
     return np.lexsort((np.arange(len(rows)), years, years < 0))
 
 
-def _regrouped(table: pa.Table, pos: np.ndarray, order: np.ndarray
-               ) -> tuple[pa.Table, np.ndarray]:
-    """``table``'s lines (each of the report at ``pos``) with the reports put in ``order``:
-    one take, a report's lines kept in their order."""
-    where = np.empty(len(order), dtype=np.int64)
-    where[order] = np.arange(len(order))
-    moved = where[pos]
-    lines = np.argsort(moved, kind="stable")
-    return table.take(pa.array(lines, type=pa.int64())), moved[lines]
-
-
 def chunk(dataset: Dataset, rows: list[ReportRow], first_key: int,
           extra: dict[str, Carried], year_major: bool = False, texts: bool = True
           ) -> Chunk:
@@ -295,16 +284,10 @@ def chunk(dataset: Dataset, rows: list[ReportRow], first_key: int,
     wide tables' ``<col>:text`` columns (the numbers as printed), which only CSV writes.
     """
     keys = np.arange(first_key, first_key + len(rows), dtype=np.int64)
-    # read in report-id order (a pack's results lie side by side), then grouped by year
-    catalog, cells, pos, own, own_pos, unsorted = _contents(dataset, rows)
-    if not texts:  # only CSV writes the numbers' printed text: not carried through
-        at = CELL_SCHEMA.get_field_index("value" + TEXT)
-        cells = cells.set_column(at, CELL_SCHEMA.field(at), pa.nulls(cells.num_rows, pa.string()))
     if year_major:
         order = by_year(rows)
         rows, keys = [rows[i] for i in order], keys[order]
-        cells, pos = _regrouped(cells, pos, order)
-        own, own_pos = _regrouped(own, own_pos, order)
+    catalog, cells, pos, own, own_pos, unsorted = _contents(dataset, rows)
     reports = _Reports.of(rows)
     cell = cells.column(0).to_numpy().astype(np.int64)
     tcode = reports.template_code[pos]
