@@ -37,8 +37,8 @@ def _fail(report: Report, status: str, message: str) -> Report:
     return report
 
 
-def _document(kind: str, text: str) -> Document:
-    return html_document(text) if kind == "html" else text_document(text)
+def _document(kind: str, text: str, utf8: bytes | None = None) -> Document:
+    return html_document(text, utf8) if kind == "html" else text_document(text)
 
 
 def _sample(doc: Document, size: int = 1500) -> str:
@@ -100,7 +100,9 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
             return _fail(report, "error", f"cannot decode: {exc}")
         report.encoding = decoded.encoding
         page_text = decoded.text
-        doc = _document(kind, page_text)
+        # bytes that are exactly the text in UTF-8 go to the HTML parser as they are (it
+        # would encode the text back to them)
+        doc = _document(kind, page_text, data if decoded.how == "utf-8" else None)
         report.warnings.extend(getattr(doc, "notes", ()))  # cells the HTML grid could not place
     report.origin = doc.origin
     if not doc.lines:
