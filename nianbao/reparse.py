@@ -193,6 +193,7 @@ def parse_archive(data_dir: Path, *, everything: bool = False,
 def export_rows(data_dir: Path, store: ResultStore) -> list[ReportRow]:
     """The folder's reports as the export has them (twins merged), in its order (report id)."""
     from nianbao.collect import load_dataset  # collect uses newest() from here
+    from nianbao.output.export import in_export_order
     from nianbao.output.same_report import merge_rows
 
-    return sorted(merge_rows(load_dataset(data_dir, store)), key=lambda r: r.report_id)
+    return in_export_order(merge_rows(load_dataset(data_dir, store)))

@@ -25,7 +25,8 @@ from nianbao.output.cross_year import NAMES as CARRY_NAMES, cross_year_checks
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
 from nianbao.output.frames import reports_frame
 from nianbao.output.parquet_files import ParquetWriter
-from nianbao.output.records import Dataset, ReportCounts
+from nianbao.output.records import Dataset, ReportCounts, ReportRow
+from nianbao.output.results import PACK_SIZE
 from nianbao.output.same_report import merge_rows
 from nianbao.output.sqlite_file import SqliteWriter
 from nianbao.output.streams import chunk as chunk_tables
@@ -84,8 +85,14 @@ def _writers(out: Path, formats: tuple[str, ...], excel: bool) -> dict[str, Writ
     return made
 
 
+def in_export_order(rows: Iterable[ReportRow]) -> list[ReportRow]:
+    """The order export writes reports in (report id), which parse packs their results in."""
+    return sorted(rows, key=lambda r: r.report_id)
+
+
 def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, excel: bool = False,
-           chunk_size: int = 1000, progress: Callable[[int], None] | None = None) -> ExportSummary:
+           chunk_size: int = PACK_SIZE, progress: Callable[[int], None] | None = None
+           ) -> ExportSummary:
     """Write ``dataset`` into ``out``; on any error every old file stays as it was."""
     # The dataset's rows are long-lived: frozen, the collector does not scan them again and
     # again as the export makes objects (left alone when the caller froze objects itself).
@@ -111,7 +118,7 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
     # the cross-year failures count in reports.checks_failed (added as the frame is made:
     # copying a row per failing report cost more than the rest of the reports file)
     failed = {k: n for k, v in extra.items() if (n := v.failed)}
-    rows = sorted(merged, key=lambda r: r.report_id)
+    rows = in_export_order(merged)
     summary = ExportSummary(reports=len(rows), cross_year=len(extra) * len(CARRY_NAMES),
                             counts=ReportCounts.of(rows),
                             same_report=len(dataset.reports) - len(rows))

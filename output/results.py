@@ -59,8 +59,8 @@ Carry = dict[str, dict[str, Number]]  # row (carried_over/_forward) -> col -> va
 
 
 def _one_batch(table: pa.Table) -> pa.RecordBatch:
-    """A joined table as the single batch a pack stores."""
-    batches = table.combine_chunks().to_batches()
+    """A joined table (columnar.join: one chunk per column) as the single batch a pack stores."""
+    batches = table.to_batches()
     return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
@@ -108,7 +108,7 @@ _ADDED = (("facts_arrow", "BLOB"), ("checks_arrow", "BLOB"), ("agency_clues", "T
 _COLUMNS = ("version_id, url, kind, sha256, parser_version, status, error, title, agency, year, "
             "template, script, encoding, origin, n_facts, n_numbers, checks_failed, carry, facts, "
             "checks, warnings, parsed_at, facts_arrow, checks_arrow, agency_clues")
-PACK_SIZE = 1000  # reports a pack holds: export's chunk
+PACK_SIZE = 1000  # reports a pack holds, and export's chunk: a chunk lies in one or two packs
 
 _META = ("version_id, url, kind, sha256, parser_version, status, error, title, agency, year, "
          "template, script, origin, n_facts, n_numbers, checks_failed, carry, warnings")
@@ -364,8 +364,8 @@ class ResultStore:
                         (pack, at, check_at))
         return out
 
-    def joined_runs(self, parts: list[pa.RecordBatch], spans: list[Span | None], checks: bool = False
-             ) -> list[pa.RecordBatch]:
+    def joined_runs(self, parts: list[pa.RecordBatch], spans: list[Span | None],
+                    checks: bool = False) -> list[pa.RecordBatch]:
         """``parts`` (facts, or with ``checks`` checks, of ``columns_ordered``, one per result,
         with their spans) with each run of adjacent slices of one pack made one slice: a chunk's
         results usually lie in one or two runs, so joining them copies a few batches, not a
@@ -373,19 +373,15 @@ class ResultStore:
         out: list[pa.RecordBatch] = []
         run: list = []  # [pack, start, rows] of the run being extended
         for part, span in zip(parts, spans):
-            if span is not None:
-                pack, at = span[0], span[2 if checks else 1]
-                if run and run[0] == pack and run[1] + run[2] == at:
-                    run[2] += part.num_rows
-                    continue
-                if run:
-                    out.append(self._pack(run[0])[checks].slice(run[1], run[2]))
-                run = [pack, at, part.num_rows]
+            at = None if span is None else span[2 if checks else 1]
+            if run and span is not None and run[0] == span[0] and run[1] + run[2] == at:
+                run[2] += part.num_rows
                 continue
             if run:
                 out.append(self._pack(run[0])[checks].slice(run[1], run[2]))
-                run = []
-            out.append(part)
+            run = [span[0], at, part.num_rows] if span is not None else []
+            if span is None:
+                out.append(part)
         if run:
             out.append(self._pack(run[0])[checks].slice(run[1], run[2]))
         return out
