@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from nianbao.parsers.schema import TABLES
 from nianbao.output import atomic
 from nianbao.output.agencies import agencies_frame
+from nianbao.output.background import Background
 from nianbao.output.csv_files import CsvWriter
 from nianbao.output.cross_year import NAMES as CARRY_NAMES, cross_year_checks
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
@@ -126,6 +127,11 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
         writers = _writers(out, formats, excel)
     except OSError as exc:
         raise ExportError(f"cannot write in {out}: {exc.strerror or exc}") from None
+    # CSV and Parquet chunks are written on a second thread while the next one is built;
+    # SQLite's connection stays on this thread (its inserts hold the GIL: little to overlap).
+    later = {f: w for f, w in writers.items() if f != "sqlite"}
+    behind = Background(lambda streamed: _write_streamed(later.values(), streamed))
+    now = [w for f, w in writers.items() if f not in later]
     try:
         for w in writers.values():
             w.begin(STREAMED)
@@ -139,14 +145,15 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
                 pc.sum(pc.cast(tables.checks["ok"], pa.int64())).as_py() or 0)
             streamed = {"facts": tables.facts, "checks": tables.checks,
                         **{f"wide_{t}": w for t, w in tables.wide.items()}}
-            for name in STREAMED:
-                for w in writers.values():
-                    w.write(name, streamed[name])
+            if later:
+                behind.put(streamed)
+            _write_streamed(now, streamed)
             if progress:
                 progress(len(part))
         reports = reports_frame(rows, failed)
         agencies = agencies_frame(rows)
         dictionary = dictionary_frame()
+        behind.close()
         for fmt, w in writers.items():
             w.write_whole("reports", reports)
             w.write_whole("agencies", agencies)
@@ -157,11 +164,19 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
         atomic.write_bytes(out / "dictionary.md", dictionary_markdown().encode("utf-8"))
         summary.files.append(out / "dictionary.md")
     except OSError as exc:
+        behind.cancel()
         for w in writers.values():
             w.abort()
         raise ExportError(f"cannot write in {out}: {exc.strerror or exc}") from None
     except BaseException:
+        behind.cancel()
         for w in writers.values():
             w.abort()
         raise
     return summary
+
+
+def _write_streamed(writers: Iterable[Writer], streamed: dict[str, pa.Table]) -> None:
+    for name in STREAMED:
+        for w in writers:
+            w.write(name, streamed[name])
