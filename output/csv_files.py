@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from pandas.api.types import infer_dtype
 
 from nianbao.output import atomic
 from nianbao.output.columnar import TEXT, one_array, plain
@@ -193,6 +194,7 @@ def _write_back(f: pa.NativeFile, start: int) -> int:
 
 
 _ARROW_TYPES = {"str": pa.string(), "timestamp": pa.string(), "int": pa.int64()}
+_INFERRED = {"str": "string", "timestamp": "string", "int": "integer"}
 
 
 def _arrow(frame: pd.DataFrame, cols: tuple[Column, ...]) -> pa.Table | None:
@@ -204,12 +206,15 @@ def _arrow(frame: pd.DataFrame, cols: tuple[Column, ...]) -> pa.Table | None:
         return None
     arrays = []
     for c in cols:
-        values = frame[c.name].tolist()
-        if c.kind == "int" and not all(v is None or type(v) is int for v in values):
+        column = frame[c.name]
+        # pandas' C scan of the values' types: only ints (or only strs) and None, which
+        # Arrow writes as the csv module would; a NaN, a bool or a float makes Arrow refuse
+        if infer_dtype(column, skipna=True) not in (_INFERRED[c.kind], "empty"):
             return None
-        if c.kind != "int" and not all(v is None or type(v) is str for v in values):
+        try:
+            arrays.append(pa.array(column.tolist(), _ARROW_TYPES[c.kind]))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
             return None
-        arrays.append(pa.array(values, _ARROW_TYPES[c.kind]))
     return pa.Table.from_arrays(arrays, names=[c.name for c in cols])
 
 

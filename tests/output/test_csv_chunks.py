@@ -55,9 +55,15 @@ def test_whole_files_by_arrow_give_the_csv_modules_bytes(tmp_path) -> None:  # t
     from nianbao.output.csv_files import CsvWriter, _arrow, write_csv
 
     titles = ["示例县2023年报告", 'a "quoted", title', "two\nlines", "示例,镇", None, ""]
-    for years, by_arrow in (([2023, 2022, None, 2019, 2020, 2021], True),
-                            ([2023.0, 2022, None, 2019, 2020, 2021], False)):
-        frame = _reports_frame(titles, years)
+    nan = float("nan")
+    for names, years, by_arrow in (
+            (titles, [2023, 2022, None, 2019, 2020, 2021], True),
+            (titles, [2023.0, 2022, None, 2019, 2020, 2021], False),
+            (titles, [True, 2022, None, 2019, 2020, 2021], False),  # csv writes True
+            (titles, [nan, 2022, None, 2019, 2020, 2021], False),  # csv writes nan
+            (titles[:5] + [nan], [2023, 2022, None, 2019, 2020, 2021], False),
+            (titles[:5] + [7], [2023, 2022, None, 2019, 2020, 2021], False)):
+        frame = _reports_frame(names, years)
         assert (_arrow(frame, FILES["reports"]) is not None) is by_arrow
         writer = CsvWriter(tmp_path)
         writer.write_whole("reports", frame)
