@@ -64,6 +64,13 @@ def _one_batch(table: pa.Table) -> pa.RecordBatch:
     return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
+def _loads_all(texts: list[str | None]) -> list:
+    """Many JSON texts (None: null) decoded in one call: json's decoder shares the strings of
+    the keys it meets within a call, so every report's carry holds the same fourteen key
+    strings, not a copy of its own (a third of the metadata's memory: 1 kB a report)."""
+    return json.loads("[" + ",".join(t or "null" for t in texts) + "]") if texts else []
+
+
 class ResultsError(Exception):
     """The results database cannot be opened or written."""
 
@@ -260,14 +267,17 @@ class ResultStore:
             "NULL, NULL, NULL, NULL"
         rows = self.db.execute(f"SELECT {_META}, {clues}, {packed} FROM parsed").fetchall()
         wanted = None if version_ids is None else set(version_ids)
+        if wanted is not None:
+            rows = [row for row in rows if row[0] in wanted]
+        carries = _loads_all([row[16] for row in rows])
+        warnings = _loads_all([row[17] for row in rows])
+        clues = _loads_all([row[18] for row in rows])
         out: dict[int, Stored] = {}
-        for row in rows:
-            if wanted is not None and row[0] not in wanted:
-                continue
+        for row, carry, warned, clued in zip(rows, carries, warnings, clues):
             s = Stored(*row[:16])
-            s.carry = json.loads(row[16]) if row[16] else None
-            s.warnings = json.loads(row[17])
-            s.agency_clues = [tuple(c) for c in json.loads(row[18])] if row[18] else []
+            s.carry = carry or None
+            s.warnings = warned or []
+            s.agency_clues = [tuple(c) for c in clued] if clued else []
             out[s.version_id] = s
             if row[19] is not None:  # where its facts are: export reads them without asking
                 self._spans[s.version_id] = (s.template, row[19], row[20], row[21],
