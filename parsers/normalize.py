@@ -80,12 +80,16 @@ def script_of(text: str) -> str:
     """``hans``, ``hant`` or ``mixed``: which script the Chinese characters are written in.
 
     Counts the characters that exist in only one of the scripts. Real traditional documents
-    keep a few simplified forms (关于, 并, 后), so a clear majority decides.
+    keep a few simplified forms (关于, 并, 后), so a clear majority decides. A text with the
+    characters of one script only (most) is told by two searches, without counting (which
+    makes a string of every character found: 47 against 17 µs a report's sample).
     """
     trad, simp = _script_patterns()
+    if trad.search(text) is None:
+        return "hans"  # no traditional character: a share of 0 (or nothing to count)
+    if simp.search(text) is None:
+        return "hant"  # traditional characters only: a share of 1
     n_trad, n_simp = len(trad.findall(text)), len(simp.findall(text))
-    if n_trad + n_simp == 0:
-        return "hans"
     share = n_trad / (n_trad + n_simp)
     if share >= 0.75:
         return "hant"

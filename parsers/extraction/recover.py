@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache, lru_cache
-from itertools import combinations, product
+from itertools import combinations
 from typing import NamedTuple, cast
 
 Number = int | Decimal
@@ -27,7 +27,7 @@ MAX_SUM = 1 << 16
 
 def numbers(values: Sequence[Decimal | None]) -> list[Number]:
     """Blanks as 0 and integers as ints: fast to add, exact to compare."""
-    return [0 if v is None else int(v) if v == v.to_integral_value() else v for v in values]
+    return [0 if v is None else i if (i := int(v)) == v else v for v in values]
 
 
 def vector(values: Sequence[Number], pos: Placement, n: int) -> Vector:
@@ -57,19 +57,22 @@ def summed_candidates(values: Sequence[Number], groups: int, width: int) -> list
     def part(g: int, start: int, size: int) -> list[Placement]:
         key = (g, start, size)
         if key not in parts:
-            parts[key] = [tuple(c + g * width for c in p)
-                          for p in _group_candidates(values[start:start + size], width)]
+            parts[key] = _group_candidates(values[start:start + size], width, g * width)
         return parts[key]
 
     out: list[Placement] = []
 
     def fill(g: int, start: int, chosen: list[list[Placement]]) -> None:
-        # the splits (values per group) in increasing order, as ``product`` would give them,
+        # the splits (values per group) in increasing order, as ``itertools.product`` would give them,
         # skipping those with a group that has no placement
         left = k - start
         if g == groups:
             if not left:
-                out.extend(sum(combo, ()) for combo in product(*chosen))
+                # every combination of the groups' parts, the last group's varying fastest
+                combos: list[Placement] = [()]
+                for p in chosen:
+                    combos = [a + b for a in combos for b in p]
+                out.extend(combos)
             return
         for size in range(min(width, left) + 1):
             if left - size > width * (groups - g - 1):
@@ -82,41 +85,51 @@ def summed_candidates(values: Sequence[Number], groups: int, width: int) -> list
     return out
 
 
-def _group_candidates(values: Sequence[Number], width: int) -> list[Placement]:
+def _group_candidates(values: Sequence[Number], width: int, offset: int = 0
+                      ) -> list[Placement]:
+    """Placements of ``values`` into one group of ``width`` columns that ends in its total,
+    the group's first column being ``offset``."""
     k = len(values)
     found: list[Placement] = []
     if k and sum(values[:-1]) == values[-1]:
-        found += _with_total(k, width)
+        found += _with_total(k, width, offset)
     if k < width and sum(values) == 0:
-        found += _without_total(k, width)
+        found += _without_total(k, width, offset)
     return found
 
 
 @cache
-def _with_total(k: int, width: int) -> tuple[Placement, ...]:
+def _with_total(k: int, width: int, offset: int) -> tuple[Placement, ...]:
     """The placements of ``k`` values whose last is the group total (a few shapes, reused)."""
-    return tuple(c + (width - 1,) for c in combinations(range(width - 1), k - 1))
+    return tuple(tuple(c + offset for c in p) + (offset + width - 1,)
+                 for p in combinations(range(width - 1), k - 1))
 
 
 @cache
-def _without_total(k: int, width: int) -> tuple[Placement, ...]:
-    return tuple(combinations(range(width - 1), k))
+def _without_total(k: int, width: int, offset: int) -> tuple[Placement, ...]:
+    return tuple(tuple(c + offset for c in p) for p in combinations(range(width - 1), k))
 
 
 def agreed_cells(values: Sequence[object], placements: Sequence[Placement]
                  ) -> dict[int, int]:
-    """Columns on which all placements agree: column -> index of the value placed there."""
+    """Columns on which all placements agree: column -> index of the value placed there.
+    (Each placement places every value: as long as ``values``, columns increasing.)"""
     if not placements:
         return {}
     agreed: dict[int, int] = {}
     first = placements[0]
+    rest = placements[1:]
+    count = len(placements)
+    by_index = list(zip(*placements))  # by_index[i]: the column of value i in each placement
     for i, col in enumerate(first):
-        ok = True
-        for other in placements[1:]:
-            if col not in other or values[other.index(col)] != values[i]:
-                ok = False
+        if by_index[i].count(col) == count:  # the same value there in every placement
+            agreed[col] = i
+            continue
+        v = values[i]
+        for other in rest:
+            if other[i] != col and (col not in other or values[other.index(col)] != v):
                 break
-        if ok:
+        else:
             agreed[col] = i
     return agreed
 
@@ -208,7 +221,9 @@ def solve_linear(fixed: Vector, rows: Sequence[Row], n: int) -> list[list[Placem
         combos *= max(len(a), 1)
     if combos <= MAX_COMBINATIONS:
         alive_lists = _exact(fixed, rows, alive_lists, n)
-    return [[rows[i][2][c] for c in a] for i, a in enumerate(alive_lists)]
+        return [[rows[i][2][c] for c in a] for i, a in enumerate(alive_lists)]
+    return [list(cands) if a == f else [cands[c] for c in kept]
+            for a, f, kept, (_, _, cands) in zip(alive, full, alive_lists, rows)]
 
 
 class _Check(NamedTuple):
@@ -234,22 +249,24 @@ class _Check(NamedTuple):
         target = cast(int, self.target)  # integers from here on (checked above)
         offset = span = 0  # offset: the limit on the unshifted magnitudes, as it always was
         acc = 1
+        mixed = self.mixed
         opened: list[tuple[int, _Ints, int, int]] = []  # row, values, lowest, sums before
         for i, cell in self.cells:
             a = alive[i]
             present = cast(_Ints, cell if a == full[i] else [vm for vm in cell if vm[1] & a])
-            if self.mixed and len(present) > 1:
+            size = len(present)
+            if mixed and size > 1:
                 present = sorted(present)
             lo = present[0][0]
             target -= lo
-            if len(present) == 1:
+            if size == 1:
                 continue  # settled in this column: a constant
             hi = present[-1][0]
             offset += max(hi, -lo)
             if offset > MAX_SUM:
                 return []
             opened.append((i, present, lo, acc))
-            if len(present) == 2:  # the common case, unrolled
+            if size == 2:  # the common case, unrolled
                 acc |= acc << (hi - lo)
             else:
                 nxt = acc
@@ -316,8 +333,10 @@ def _cells(values: Sequence[Number], cands: Sequence[Placement], n: int, ints: b
     if full and not any(values):
         return [((0, full),)] * n  # common: a row of zeros is settled everywhere
     assert layout is not None
+    if ints:
+        return _int_cells(values, layout)
     out: list[Cell] = []
-    for slots, unused in layout:
+    for slots, unused in layout.columns:
         col: dict[Number, int] = {0: unused} if unused else {}
         for t, mask in slots:
             v = values[t]
@@ -331,13 +350,63 @@ def _cells(values: Sequence[Number], cands: Sequence[Placement], n: int, ints: b
     return out
 
 
-_Layout = tuple[tuple[tuple[tuple[int, int], ...], int], ...]
+def _int_cells(values: Sequence[int], layout: _Layout) -> list[Cell]:
+    """:func:`_cells` of integers (counts: nearly always), ascending by value. Which values
+    merge in a column and in what order depends only on the values' ranks (``0`` counted
+    among them, for the placements that leave a column empty), and rows of few small counts
+    share their ranks: the cells are laid out once per rank pattern (the values' ranks and
+    the rank of 0), as (rank, placements), and only the values are put in for each row."""
+    dist = sorted({0, *values})  # the distinct values, 0 among them, ascending
+    rank = dict(zip(dist, range(len(dist))))
+    key = (tuple(map(rank.__getitem__, values)), rank[0])
+    shapes = layout.shapes
+    shape = shapes.get(key)
+    if shape is None:
+        if len(shapes) >= _MAX_SHAPES:
+            shapes.clear()
+        shape = shapes[key] = _shape(layout.columns, *key)
+    out: list[Cell] = []
+    for col in shape:
+        if len(col) == 1:
+            r, mask = col[0]
+            out.append(((dist[r], mask),))
+        elif len(col) == 2:
+            (r, mask), (r2, mask2) = col
+            out.append(((dist[r], mask), (dist[r2], mask2)))
+        else:
+            out.append(tuple([(dist[r], mask) for r, mask in col]))
+    return out
+
+
+def _shape(columns: _Columns, pattern: tuple[int, ...], zero: int
+           ) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Per column, the ranks placed there (``pattern``: the rank of each value; ``zero``:
+    the rank of 0) with the placements that give each, ascending."""
+    out = []
+    for slots, unused in columns:
+        col: dict[int, int] = {zero: unused} if unused else {}
+        for t, mask in slots:
+            r = pattern[t]
+            col[r] = col.get(r, 0) | mask
+        out.append(tuple(sorted(col.items())))
+    return tuple(out)
+
+
+_Columns = tuple[tuple[tuple[tuple[int, int], ...], int], ...]
+_MAX_SHAPES = 1024  # rank patterns kept per layout
+
+
+class _Layout(NamedTuple):
+    """Per column: which value index each placement puts there (as (index, placements)
+    pairs) and the placements that leave it empty; and the cells laid out so far per rank
+    pattern (see :func:`_int_cells`)."""
+    columns: _Columns
+    shapes: dict[tuple[tuple[int, ...], int], tuple[tuple[tuple[int, int], ...], ...]]
 
 
 @lru_cache(maxsize=256)
 def _layout(cands: tuple[Placement, ...], n: int) -> _Layout:
-    """Per column: which value index each placement puts there (as (index, placements)
-    pairs) and the placements that leave it empty. Rows share few candidate lists."""
+    """The :class:`_Layout` of a candidate list. Rows share few candidate lists."""
     slots: list[dict[int, int]] = [{} for _ in range(n)]
     unused = [(1 << len(cands)) - 1] * n
     for c, pos in enumerate(cands):
@@ -345,7 +414,7 @@ def _layout(cands: tuple[Placement, ...], n: int) -> _Layout:
         for t, p in enumerate(pos):
             slots[p][t] = slots[p].get(t, 0) | bit
             unused[p] &= ~bit
-    return tuple((tuple(s.items()), u) for s, u in zip(slots, unused))
+    return _Layout(tuple((tuple(s.items()), u) for s, u in zip(slots, unused)), {})
 
 
 def _exact(fixed: Vector, rows: Sequence[Row], alive: list[list[int]], n: int

@@ -111,6 +111,29 @@ def remarked(raw: str) -> Token | None:
     return Token(raw, None, key) if key and len(key) <= MAX_REMARKED_HEAD else None
 
 
+# A cell as scan reads it (see :func:`_scan_entry`), for cells met before: labels, headings
+# and small numbers repeat from report to report.
+_ScanEntry = tuple[Token, str | None | bool, tuple[str, str] | None]
+_ENTRIES: dict[str, _ScanEntry | str] = {}
+_MAX_ENTRIES = 1 << 15
+
+
+def _scan_entry(raw: str) -> _ScanEntry | str:
+    """:func:`classify` laid out for :func:`scan`: ``(token, False, None)`` for a value,
+    ``(token, heading region or False, (key, raw))`` for a label, or ``_PROSE``."""
+    kind = classify(raw)
+    if kind is _PROSE:
+        entry: _ScanEntry | str = _PROSE
+    else:
+        token, found = kind  # type: ignore[misc]
+        entry = (token, False, None) if token.cell is not None else (token, found,
+                                                                     (token.key, raw))
+    if len(_ENTRIES) >= _MAX_ENTRIES:
+        _ENTRIES.clear()
+    _ENTRIES[raw] = entry
+    return entry
+
+
 def scan(lines: list[Line]) -> Scan:
     segments: list[Segment] = []
     label_keys: list[str] = []
@@ -120,6 +143,8 @@ def scan(lines: list[Line]) -> Scan:
     closed: Segment | None = None  # the last segment, while what follows it is unknown
     region: str | None = None
     bucket: list[tuple[str, str]] | None = None  # by_region[region], once a label needs it
+    entry_of = _ENTRIES.get
+    add_value = None  # current.values.append
 
     for line in lines:
         boundary = line.boundary
@@ -130,30 +155,30 @@ def scan(lines: list[Line]) -> Scan:
             labels = []
         lead_gap, unknown = line.lead_gap, line.unknown
         for i, raw in enumerate(line.cells):
-            kind = classify(raw)
-            if kind is _PROSE:
-                if region in _REMARK_REGIONS:
-                    label = remarked(raw)
-                    if label is not None:
-                        kind = (label, False)
-                if kind is _PROSE:
+            entry = entry_of(raw) or _scan_entry(raw)
+            if entry is _PROSE:
+                label = remarked(raw) if region in _REMARK_REGIONS else None
+                if label is None:
                     if current is not None:
                         segments.append(current)
                         current = None
                     labels = []
                     closed = None
                     continue
-            token, found = kind  # type: ignore[misc]
-            if token.cell is not None:
-                if current is None:
-                    closed = None
-                    current = Segment(labels[:], [], region, boundary, len(segments))
-                if i == 0 and lead_gap:
-                    token = Token(raw, token.cell, "", True)
-                elif unknown and i in unknown:
-                    token = Token(raw, token.cell, "", False, True)
-                current.values.append(token)
-                continue
+                token, found, pair = label, False, (label.key, raw)
+            else:
+                token, found, pair = entry  # type: ignore[misc]
+                if pair is None:  # a value
+                    if current is None:
+                        closed = None
+                        current = Segment(labels[:], [], region, boundary, len(segments))
+                        add_value = current.values.append
+                    if i == 0 and lead_gap:
+                        token = Token(raw, token.cell, "", True)
+                    elif unknown and i in unknown:
+                        token = Token(raw, token.cell, "", False, True)
+                    add_value(token)  # type: ignore[misc]
+                    continue
             if current is not None:
                 segments.append(current)
                 closed, current = current, None
@@ -169,7 +194,7 @@ def scan(lines: list[Line]) -> Scan:
                 continue
             if bucket is None:
                 bucket = by_region.setdefault(region, [])
-            bucket.append((token.key, raw))
+            bucket.append(pair)  # type: ignore[arg-type]
             labels.append(token)
     if current is not None:
         segments.append(current)

@@ -86,29 +86,36 @@ class _Modes:
     spaced: bool = False
 
 
-def _lone_pipes_are_padding(text: str, raw_lines: list[str]) -> bool:
+def _lone_pipes_are_padding(text: str, raw_lines: list[str],
+                            reads: list[_LineRead] | None = None) -> bool:
     """Does a lone ``|`` line pad a row end rather than stand for a blank cell?
 
     One-cell-per-line renderings print a blank cell as a lone ``|`` and may end rows with
     runs (``||``) where merged cells were. Renderings that dropped their empty cells end each
     row with a run of pipes, one per dropped cell, so a run can be a lone ``|`` too; but such
     a run is never followed by a value. A lone ``|`` before a value settles it: blank cells.
+    (``reads``: :func:`_read_lines` of ``raw_lines``, when the caller has them.)
     """
     if "||" not in text or _PIPE_RUN.search(text) is None:
         return False
-    for i, raw in enumerate(raw_lines):
-        if raw.strip() != "|":
-            continue
-        for nxt in raw_lines[i + 1:]:
-            first = next((part.strip() for part in nxt.split("|") if part.strip()), None)
+    if reads is None:
+        reads = _read_lines(raw_lines)
+    end = len(reads)
+    i = -1
+    while True:
+        try:
+            i = reads.index(_LONE_READ, i + 1)  # the next lone pipe (a scan in C)
+        except ValueError:
+            return True
+        for j in range(i + 1, end):
+            first = reads[j][2]  # the next line's first non-blank part
             if first is not None:
                 if is_value(first):
                     return False
                 break
-    return True
 
 
-def _modes(text: str, raw_lines: list[str]) -> _Modes:
+def _modes(text: str, raw_lines: list[str], reads: list[_LineRead] | None = None) -> _Modes:
     """Decide the document's lone pipes and blank lines from counts over the whole text
     (regular expressions that open with a literal, so a document without lone pipes or blank
     lines pays next to nothing). Whether rows are space-separated is decided later, by
@@ -128,9 +135,10 @@ def _modes(text: str, raw_lines: list[str]) -> _Modes:
             after_cell = len(_PIPE_AFTER_CELL.findall(text))
             modes.separators = after_cell * 10 <= after_text
     if not modes.separators:
-        modes.dropped = _lone_pipes_are_padding(text, raw_lines)
+        modes.dropped = _lone_pipes_are_padding(text, raw_lines, reads)
     more = 0
-    if any(gap in text for gap in _GAP_HINTS):  # a blank line is somewhere (a fast test)
+    # a blank line is somewhere (fast tests; a run of blank lines leaves a blank read)
+    if (reads is None or _BLANK_READ in reads) and any(gap in text for gap in _GAP_HINTS):
         body = text.strip()
         more = len(_LONG_BLANK_RUN.findall(body))
     if more:
@@ -208,6 +216,58 @@ def _stackable(s: str) -> bool:
     return len(s) == 1 and not s.isdigit() and not is_value(s)
 
 
+# How one raw line reads on its own, before the document's modes apply: (kind, cells, first
+# non-blank part, stackable, lead pipe). Kinds below _LONE hold no pipe: their cells are the
+# stripped line alone.
+_BLANK, _PLAIN, _ONE, _SPACED_TEXT, _LONE, _PADDING, _ROW, _NUMBERED, _CELLS = range(9)
+_LineRead = tuple[int, tuple[str, ...], str | None, bool, bool]
+_LONE_READ: _LineRead = (_LONE, (), None, _stackable("|"), False)  # shared: found by identity
+_BLANK_READ: _LineRead = (_BLANK, (), None, False, False)
+# Lines read before, up to this many and this long (labels, small numbers and pipes repeat
+# from report to report; a long line is prose, read each time).
+_READS: dict[str, _LineRead] = {}
+_MAX_READS = 1 << 15
+_MAX_READ_LEN = 64
+
+
+def _read_line(raw: str) -> _LineRead:
+    """One line's kind and cells: the part of :func:`text_lines` that depends on the line
+    alone (``"|".split`` and the strips), done once per distinct line."""
+    stripped = raw.strip()
+    stackable = len(stripped) == 1 and _stackable(stripped)
+    if "|" not in raw:
+        if not stripped:
+            read = _BLANK_READ
+        elif " " in stripped or "\u3000" in stripped:
+            read = (_SPACED_TEXT, (stripped,), stripped, False, False)
+        else:
+            read = (_ONE if len(stripped) == 1 else _PLAIN, (stripped,), stripped, stackable,
+                    False)
+    else:
+        # "": padding; whitespace before the first or after the last pipe is the line's
+        # indent or trailing space, not a blank cell (`` 0  | ``)
+        cells = tuple([part.strip() for part in stripped.split("|") if part])
+        first = next((c for c in cells if c), None)
+        if not cells:
+            read = _LONE_READ if stripped == "|" else (_PADDING, (), None, False, False)
+        elif len(cells) > 1 and len(cells) - cells.count("") != 1:  # a row, or blank row
+            read = (_ROW, cells, first, False, raw.lstrip().startswith("|"))
+        elif len(cells) == 1 and " " in cells[0] and cells[0][:1].isdigit():
+            read = (_NUMBERED, cells, first, False, False)
+        else:
+            read = (_CELLS, cells, first, False, False)
+    if len(raw) <= _MAX_READ_LEN:
+        if len(_READS) >= _MAX_READS:
+            _READS.clear()
+        _READS[raw] = read
+    return read
+
+
+def _read_lines(raw_lines: list[str]) -> list[_LineRead]:
+    get = _READS.get
+    return [get(raw) or _read_line(raw) for raw in raw_lines]
+
+
 def text_lines(text: str) -> list[Line]:
     """Lines of cells. A line holding a lone ``|`` is a blank cell of a one-cell-per-line
     rendering, unless the document dropped its empty cells and ends rows with runs of pipes
@@ -218,7 +278,8 @@ def text_lines(text: str) -> list[Line]:
         if ch in text:
             text = text.replace(ch, "")
     raw_lines = text.splitlines()
-    modes = _modes(text, raw_lines)
+    reads = _read_lines(raw_lines)
+    modes = _modes(text, raw_lines, reads)
     dropped, separators, counted = modes.dropped, modes.separators, modes.counted_blanks
     spaced: bool | None = None  # decided when a line that could be a spaced row is met
     glued: bool | None = None  # a value and a numbered label in one cell (when first needed)
@@ -227,17 +288,21 @@ def text_lines(text: str) -> list[Line]:
     blank_run = 0
     stack: list[str] | None = None  # the loose line whose last cell is a stacked header
     stack_len = 0
-    for n, raw in enumerate(raw_lines):
-        if "|" not in raw:
-            cell = raw.strip()
-            if not cell:
+    last = len(reads) - 1
+    cells: list[str] | tuple[str, ...]
+    for n, read in enumerate(reads):
+        kind = read[0]
+        if kind < _LONE:  # no pipe: the stripped line is the cell
+            if kind == _BLANK:
                 blank_run += 1
                 continue
             if blank_run:
                 if counted and blank_run >= 2 and loose is not None:
                     loose.extend([""] * (blank_run - 1))  # each extra blank line: a cell
                 blank_run = 0
-            if " " in cell or "\u3000" in cell:
+            cells = read[1]
+            if kind == _SPACED_TEXT:
+                cell = cells[0]
                 if spaced is None:
                     spaced = modes.spaced = _spaced(text)
                 row = _spaced_cells(cell) if spaced else None
@@ -248,67 +313,74 @@ def text_lines(text: str) -> list[Line]:
                 if cell[:1].isdigit():
                     if glued is None:
                         glued = _GLUED.search(text) is not None
-                    cells = _split_numbering(cell) if glued else [cell]
-                else:
-                    cells = [cell]
-            elif len(cell) == 1 and _stackable(cell):
-                if stack is not None and stack is loose and len(loose) == stack_len:
-                    loose[-1] += cell  # 维 / 持: one header, a character a line
+                    if glued:
+                        cells = _split_numbering(cell)
+            elif kind == _ONE:
+                if read[3]:  # stackable
+                    if stack is not None and stack is loose and len(loose) == stack_len:
+                        loose[-1] += cells[0]  # 维 / 持: one header, a character a line
+                    elif loose is None:
+                        loose = stack = [cells[0]]
+                        stack_len = 1
+                        lines.append(Line(loose, False))
+                    else:
+                        stack, stack_len = loose, len(loose) + 1
+                        loose.append(cells[0])
                     continue
-                cells = [cell]
-                stack_len = 1 + (len(loose) if loose is not None else 0)
-                stack = loose if loose is not None else cells
-            elif (len(cell) == 1 and stack is not None and stack is loose
-                  and len(loose) == stack_len and n + 1 < len(raw_lines)
-                  and _stackable(raw_lines[n + 1].strip())):
-                loose[-1] += cell  # 本 / 年 / 增 / ``/`` / 减: a mark inside a stacked header
-                continue
-            else:
-                cells = [cell]
+                if (stack is not None and stack is loose and len(loose) == stack_len
+                        and n < last and reads[n + 1][3]):
+                    loose[-1] += cells[0]  # 本 / 年 / 增 / ``/`` / 减: a mark inside a stacked header
+                    continue
         else:
             blank_run = 0
-            if separators and raw.strip() == "|":
-                if not _after_separator(raw_lines, n):
-                    continue  # the separator after a cell
-                cells = [""]  # two separators with no text between: a blank cell
-            else:
-                # "": padding; whitespace before the first or after the last pipe is the
-                # line's indent or trailing space, not a blank cell (`` 0  | ``)
-                cells = [part.strip() for part in raw.strip().split("|") if part]
-                if not cells:
-                    if dropped or separators or raw.strip() != "|":
-                        continue
-                    cells = [""]  # a lone pipe: one blank cell
-                elif len(cells) > 1 and len(cells) - cells.count("") != 1:  # a row, or blank row
-                    if glued is None:
-                        glued = _GLUED.search(text) is not None
-                    if glued and _GLUED.search(raw):
-                        cells = [part for c in cells for part in _split_numbering(c)]
-                    lines.append(Line(cells, True, raw.lstrip().startswith("|")))
-                    loose = None
+            if kind == _CELLS:
+                cells = read[1]
+            elif kind == _LONE or kind == _PADDING:
+                if separators and kind == _LONE:
+                    prev = reads[n - 1] if n else _BLANK_READ
+                    if prev is _BLANK_READ:  # look further back, past the blank lines
+                        closes = _after_separator(reads, n)
+                    else:
+                        closes = prev is _LONE_READ
+                    if not closes:
+                        continue  # the separator after a cell
+                    cells = ("",)  # two separators with no text between: a blank cell
+                elif dropped or separators or kind != _LONE:
                     continue
-                elif len(cells) == 1 and " " in cells[0] and cells[0][:1].isdigit():
-                    if glued is None:
-                        glued = _GLUED.search(text) is not None
-                    if glued:
-                        cells = _split_numbering(cells[0])
+                else:
+                    cells = ("",)  # a lone pipe: one blank cell
+            elif kind == _ROW:
+                cells = list(read[1])
+                if glued is None:
+                    glued = _GLUED.search(text) is not None
+                if glued and _GLUED.search(raw_lines[n]):
+                    cells = [part for c in cells for part in _split_numbering(c)]
+                lines.append(Line(cells, True, read[4]))
+                loose = None
+                continue
+            else:  # _NUMBERED: one cell, a value, a space
+                cells = read[1]
+                if glued is None:
+                    glued = _GLUED.search(text) is not None
+                if glued:
+                    cells = _split_numbering(cells[0])
         # One cell, or one cell and the blanks of merged cells after it (``0 | ||``): a
         # cell of a row printed one cell per line, not a row of its own.
         if loose is None:
-            loose = cells
+            loose = list(cells)
             lines.append(Line(loose, False))
         else:
             loose.extend(cells)
     return lines
 
 
-def _after_separator(raw_lines: list[str], n: int) -> bool:
+def _after_separator(reads: list[_LineRead], n: int) -> bool:
     """Separators: is the lone ``|`` of line ``n`` preceded (blank lines aside) by another
     lone ``|`` or by nothing, so that it closes a blank cell?"""
     for j in range(n - 1, -1, -1):
-        prev = raw_lines[j].strip()
-        if prev:
-            return prev == "|"
+        prev = reads[j]
+        if prev is not _BLANK_READ:
+            return prev is _LONE_READ
     return True
 
 
