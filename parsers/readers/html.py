@@ -154,6 +154,7 @@ def _read(raw: str) -> tuple[str, int, int]:
 # lexbor's ids of the tags told apart here (an int compare, where ``tag`` builds a string)
 _TAG_IDS = LexborHTMLParser("<table><tr><th>a</th><td>b</td></tr></table><ul><li>c</li></ul>")
 _TABLE_ID, _TR, _TH, _TD, _LI = (n.tag_id for n in _TAG_IDS.css("table, tr, th, td, li"))
+_A = LexborHTMLParser("<a>d</a>").tags("a")[0].tag_id
 del _TAG_IDS
 
 
@@ -177,7 +178,7 @@ def _grid(table: LexborNode) -> list[_Row]:
         new: list[tuple[_Cell, int]] = []
         covered = ({c: cell for cell, _ in carry for c in range(cell[1], cell[2])}
                    if carry else None)
-        for td in tr.iter(include_text=False):
+        for td in tr.iter():  # (element children only)
             tag = td.tag_id
             if tag != _TD and tag != _TH:
                 continue
@@ -376,31 +377,50 @@ def _table_lines(table: LexborNode, notes: list[str]) -> list[Line]:
 _LINK_LIST = 4
 
 
-def _drop_link_lists(body: LexborNode) -> None:
+def _in_body(tree: LexborHTMLParser, body: LexborNode, tags: tuple[str, ...]
+             ) -> list[LexborNode]:
+    """The elements of ``tags`` in document order, as ``body.css(", ".join(tags))`` finds
+    them (the parser puts no list or table outside the body). Looked up by tag name, a
+    walk without a selector to parse (a fifth the cost), when at most one of the tags
+    occurs; the selector orders them when several do."""
+    found = [nodes for nodes in map(tree.tags, tags) if nodes]
+    if len(found) > 1:
+        return body.css(", ".join(tags))
+    return found[0] if found else []
+
+
+def _drop_link_lists(body: LexborNode, lists: list[LexborNode] | None = None) -> None:
     """Remove the lists whose text is all link text (innermost first, so that a menu whose
     submenus are link lists goes too). A list holding a table, or any text of its own beyond
-    a bullet or separator per item, stays."""
-    for lst in reversed(body.css("ul, ol")):
-        # its items, links and tables in one selector call (each call parses its selector
-        # and walks the list again)
+    a bullet or separator per item, stays. ``lists``: the body's lists in document order,
+    where the caller has them."""
+    for lst in reversed(body.css("ul, ol") if lists is None else lists):
+        # its items, links and tables, walked in Python: a selector call costs more than
+        # the walk of a list of links (each call parses its selector and sets up its
+        # memory), and the walk meets them in the same order
         items = 0
         anchors: list[LexborNode] = []
         table = False
-        for node in lst.css("li, a, table"):
+        for node in lst.traverse():  # (elements and comments, from the list itself)
             tag = node.tag_id
             if tag == _LI:
                 items += 1
+            elif tag == _A:
+                anchors.append(node)
             elif tag == _TABLE_ID:
                 table = True
                 break
-            else:
-                anchors.append(node)
         if table or items < _LINK_LIST:
             continue
-        total = len(lst.text(deep=True, strip=True))
-        links = sum(len(a.text(deep=True, strip=True)) for a in anchors)
-        if links and total - links <= items:
-            lst.decompose()
+        # a link list when its text beyond the links' is at most a character per item:
+        # links are added up only until that holds (each can only add to the sum)
+        short = len(lst.text(True, "", True)) - items  # (deep, no separator, strip each)
+        links = 0
+        for a in anchors:
+            links += len(a.text(True, "", True))
+            if links and links >= short:
+                lst.decompose()
+                break
 
 
 _PUBLISHED_META = frozenset({"pubdate", "firstpublishedtime", "publishdate", "publishtime",
@@ -424,9 +444,11 @@ def _head_info(tree: LexborHTMLParser) -> tuple[list[str], str | None]:
         elif published is None and name in _PUBLISHED_META:
             published = collapse(content)
     for tag in ("title", "h1"):
-        node = tree.css_first(tag)
-        if node is not None:
-            text = _text(node)
+        # the first element of the tag in document order, as css_first(tag) finds it; a
+        # lookup by tag name walks the tree without parsing a selector (a quarter the cost)
+        found = tree.tags(tag)
+        if found:
+            text = _text(found[0])
             if text:
                 titles.append(text)
     return titles, published
@@ -440,7 +462,9 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     if decl is not None:
         text = text[decl.end():]
         utf8 = None
-    if _TABLE in text or text.count(_SEP):  # (count: faster than ``in`` for this one)
+    # (on the UTF-8 bytes, a search for the marks' lead byte 0xEE (U+E000-U+EFFF) is one
+    # memchr; on the text, count is faster than ``in`` for the separator)
+    if (utf8 is None or b"\xee" in utf8) and (_TABLE in text or text.count(_SEP)):
         text = _MARKS.sub("", text)
         utf8 = None
     tree = LexborHTMLParser(text if utf8 is None else utf8)
@@ -454,10 +478,10 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     for node in reversed(body.css('[style*="none" i]')):
         if _HIDDEN.search(node.attrs.get("style") or ""):
             node.decompose()
-    _drop_link_lists(body)
+    _drop_link_lists(body, _in_body(tree, body, ("ul", "ol")))
     notes: list[str] = []
     tables: list[list[Line]] = []
-    found = body.css("table")
+    found = _in_body(tree, body, ("table",))
     # layout tables (holding another table) are read as text blocks: the tables around each
     # nested one, found by walking up from every table (no selector call per table)
     layout: set[int] = set()
