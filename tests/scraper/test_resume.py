@@ -44,8 +44,9 @@ def _wait_for(data: Path, n: int, proc: subprocess.Popen, limit: float = 20) -> 
         time.sleep(0.02)
 
 
-def _setup(tmp_path: Path, portal: Portal, server: PortalServer) -> tuple[GeneratedSite, Path, Path]:
-    site = GeneratedSite(n_lists=6, per_page=25, pdf_every=3, slow=0.004)
+def _setup(tmp_path: Path, portal: Portal, server: PortalServer,
+           slow: float = 0.004) -> tuple[GeneratedSite, Path, Path]:
+    site = GeneratedSite(n_lists=6, per_page=25, pdf_every=3, slow=slow)
     serve_generated(portal, site)
     src = tmp_path / "s.yaml"
     src.write_text(f"sources:\n  - name: 示例\n    start: {server.base}{site.start_path}\n",
@@ -93,9 +94,12 @@ def test_sigkill_then_resume(tmp_path):
 def test_ctrl_c_saves_state_and_resumes(tmp_path):
     portal = Portal()
     with PortalServer(portal) as server:
-        site, src, data = _setup(tmp_path, portal, server)
+        # slow enough that the rest of the crawl outlasts a poll starved by a busy machine
+        # (at 4 ms a page it once finished before the signal was sent)
+        site, src, data = _setup(tmp_path, portal, server, slow=0.02)
         proc = _start(src, data)
         _wait_for(data, site.page_count() // 4, proc)
+        assert proc.poll() is None, "the crawl ended before it could be interrupted"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
         assert proc.returncode == 130
