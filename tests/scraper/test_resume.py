@@ -20,12 +20,19 @@ from tests.scraper.conftest import db_rows
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _interruptible() -> None:
+    # Ctrl-C as a terminal delivers it: a test run started in the background by a
+    # non-interactive shell (`pytest &`, nohup) inherits SIGINT ignored, and so would the crawl
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(src: Path, data: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", "nianbao.scraper.command", "--sources", str(src), "--data", str(data),
          "--delay", "0", "--timeout", "5", "--quiet"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=_interruptible)
 
 
 def _done(data: Path) -> int:
@@ -44,9 +51,8 @@ def _wait_for(data: Path, n: int, proc: subprocess.Popen, limit: float = 20) -> 
         time.sleep(0.02)
 
 
-def _setup(tmp_path: Path, portal: Portal, server: PortalServer,
-           slow: float = 0.004) -> tuple[GeneratedSite, Path, Path]:
-    site = GeneratedSite(n_lists=6, per_page=25, pdf_every=3, slow=slow)
+def _setup(tmp_path: Path, portal: Portal, server: PortalServer) -> tuple[GeneratedSite, Path, Path]:
+    site = GeneratedSite(n_lists=6, per_page=25, pdf_every=3, slow=0.004)
     serve_generated(portal, site)
     src = tmp_path / "s.yaml"
     src.write_text(f"sources:\n  - name: 示例\n    start: {server.base}{site.start_path}\n",
@@ -94,9 +100,7 @@ def test_sigkill_then_resume(tmp_path):
 def test_ctrl_c_saves_state_and_resumes(tmp_path):
     portal = Portal()
     with PortalServer(portal) as server:
-        # slow enough that the rest of the crawl outlasts a poll starved by a busy machine
-        # (at 4 ms a page it once finished before the signal was sent)
-        site, src, data = _setup(tmp_path, portal, server, slow=0.02)
+        site, src, data = _setup(tmp_path, portal, server)
         proc = _start(src, data)
         _wait_for(data, site.page_count() // 4, proc)
         assert proc.poll() is None, "the crawl ended before it could be interrupted"
