@@ -10,12 +10,44 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_NAME = "000_45cb5db47e89188a.txt"
+
+
+def missing_requirements() -> list[str]:
+    """The requirements of pyproject.toml (and its ``test`` extra) this Python lacks. A checkout
+    imports its own code without being installed, so without this a Python that never ran the
+    README's ``pip install`` fails every test module with its own ModuleNotFoundError."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: no TOML reader in the standard library; pip will tell
+        return []
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    missing = []
+    for req in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+        if ";" in req:  # only for some Pythons (rapidocr): its tests say why they skip
+            continue
+        name = re.match(r"[A-Za-z0-9._-]+", req).group()  # type: ignore[union-attr]
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            missing.append(name)
+    return missing
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One clear line, not a traceback per test module, where the requirements are missing."""
+    if missing := missing_requirements():
+        pytest.exit(f"this Python lacks nianbao's requirements ({', '.join(missing)}): install "
+                    "them first, as the README's test command does: python3 -m venv .venv && "
+                    ". .venv/bin/activate && pip install -e '.[test]' && python -m pytest -q",
+                    returncode=4)
 
 
 def seeds_dir() -> Path:
