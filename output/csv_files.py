@@ -193,8 +193,9 @@ def _write_back(f: pa.NativeFile, start: int) -> int:
     return end
 
 
-_ARROW_TYPES = {"str": pa.string(), "timestamp": pa.string(), "int": pa.int64()}
-_INFERRED = {"str": "string", "timestamp": "string", "int": "integer"}
+# column kind -> (Arrow type, what pandas' infer_dtype says of a column Arrow writes alike)
+_ARROW_TYPES = {"str": (pa.string(), "string"), "timestamp": (pa.string(), "string"),
+                "int": (pa.int64(), "integer")}
 
 
 def _arrow(frame: pd.DataFrame, cols: tuple[Column, ...]) -> pa.Table | None:
@@ -209,10 +210,11 @@ def _arrow(frame: pd.DataFrame, cols: tuple[Column, ...]) -> pa.Table | None:
         column = frame[c.name]
         # pandas' C scan of the values' types: only ints (or only strs) and None, which
         # Arrow writes as the csv module would; a NaN, a bool or a float makes Arrow refuse
-        if infer_dtype(column, skipna=True) not in (_INFERRED[c.kind], "empty"):
+        arrow_type, inferred = _ARROW_TYPES[c.kind]
+        if infer_dtype(column, skipna=True) not in (inferred, "empty"):
             return None
         try:
-            arrays.append(pa.array(column.tolist(), _ARROW_TYPES[c.kind]))
+            arrays.append(pa.array(column.tolist(), arrow_type))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return None
     return pa.Table.from_arrays(arrays, names=[c.name for c in cols])

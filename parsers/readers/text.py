@@ -86,20 +86,17 @@ class _Modes:
     spaced: bool = False
 
 
-def _lone_pipes_are_padding(text: str, raw_lines: list[str],
-                            reads: list[_LineRead] | None = None) -> bool:
+def _lone_pipes_are_padding(text: str, reads: list[_LineRead]) -> bool:
     """Does a lone ``|`` line pad a row end rather than stand for a blank cell?
 
     One-cell-per-line renderings print a blank cell as a lone ``|`` and may end rows with
     runs (``||``) where merged cells were. Renderings that dropped their empty cells end each
     row with a run of pipes, one per dropped cell, so a run can be a lone ``|`` too; but such
     a run is never followed by a value. A lone ``|`` before a value settles it: blank cells.
-    (``reads``: :func:`_read_lines` of ``raw_lines``, when the caller has them.)
+    (``reads``: :func:`_read_lines` of the document's lines.)
     """
     if "||" not in text or _PIPE_RUN.search(text) is None:
         return False
-    if reads is None:
-        reads = _read_lines(raw_lines)
     end = len(reads)
     i = -1
     while True:
@@ -115,7 +112,7 @@ def _lone_pipes_are_padding(text: str, raw_lines: list[str],
                 break
 
 
-def _modes(text: str, raw_lines: list[str], reads: list[_LineRead] | None = None) -> _Modes:
+def _modes(text: str, reads: list[_LineRead]) -> _Modes:
     """Decide the document's lone pipes and blank lines from counts over the whole text
     (regular expressions that open with a literal, so a document without lone pipes or blank
     lines pays next to nothing). Whether rows are space-separated is decided later, by
@@ -135,16 +132,16 @@ def _modes(text: str, raw_lines: list[str], reads: list[_LineRead] | None = None
             after_cell = len(_PIPE_AFTER_CELL.findall(text))
             modes.separators = after_cell * 10 <= after_text
     if not modes.separators:
-        modes.dropped = _lone_pipes_are_padding(text, raw_lines, reads)
+        modes.dropped = _lone_pipes_are_padding(text, reads)
     more = 0
     # a blank line is somewhere (fast tests; a run of blank lines leaves a blank read)
-    if (reads is None or _BLANK_READ in reads) and any(gap in text for gap in _GAP_HINTS):
+    if _BLANK_READ in reads and any(gap in text for gap in _GAP_HINTS):
         body = text.strip()
         more = len(_LONG_BLANK_RUN.findall(body))
     if more:
         runs = len(_BLANK_RUN.findall(body))
         blank = len(_BLANK_AHEAD.findall(body))
-        total = len(raw_lines) - blank - 1  # gaps between consecutive non-blank lines
+        total = len(reads) - blank - 1  # gaps between consecutive non-blank lines
         modes.counted_blanks = (total >= _MIN_GAPS and (total - runs) * 10 <= total
                                 and runs - more >= more)
     return modes
@@ -279,7 +276,7 @@ def text_lines(text: str) -> list[Line]:
             text = text.replace(ch, "")
     raw_lines = text.splitlines()
     reads = _read_lines(raw_lines)
-    modes = _modes(text, raw_lines, reads)
+    modes = _modes(text, reads)
     dropped, separators, counted = modes.dropped, modes.separators, modes.counted_blanks
     spaced: bool | None = None  # decided when a line that could be a spaced row is met
     glued: bool | None = None  # a value and a numbered label in one cell (when first needed)

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # `fixtures` is not an installed package
 from fixtures.reports import render as R  # noqa: E402
 from fixtures.reports.spec import random_spec  # noqa: E402
 from nianbao.parsers import Report, parse  # noqa: E402
-from nianbao.parsers.readers.text import _modes, _spaced, text_lines  # noqa: E402
+from nianbao.parsers.readers.text import _modes, _read_lines, _spaced, text_lines  # noqa: E402
 from nianbao.parsers.schema import SCHEMAS  # noqa: E402
 
 CASES = ROOT / "fixtures" / "cases"
@@ -112,7 +112,7 @@ def test_pipe_separator_lines() -> None:
 def test_separator_decision() -> None:
     cells = ["规章", "0", "", "3", "行政规范性文件", "1", "1", "4"]
     text = "二、主动公开政府信息情况\n" + "".join(f"{c}\n|\n" if c else "|\n" for c in cells)
-    modes = _modes(text, text.splitlines())
+    modes = _modes(text, _read_lines(text.splitlines()))
     assert modes.separators and not modes.dropped
     assert [ln.cells for ln in text_lines(text)] == [["二、主动公开政府信息情况", *cells]]
 
@@ -126,7 +126,7 @@ def test_separator_decision() -> None:
 def test_lone_pipe_meaning_is_decided_per_document(name: str, separators: bool,
                                                    dropped: bool) -> None:
     text = (CASES / name).read_text(encoding="utf-8")
-    modes = _modes(text, text.splitlines())
+    modes = _modes(text, _read_lines(text.splitlines()))
     assert (modes.separators, modes.dropped) == (separators, dropped)
 
 
@@ -156,10 +156,10 @@ def test_counted_blank_lines() -> None:
 
 def test_counted_blanks_decision() -> None:
     text = (CASES / "blank_line_cells_2021.txt").read_text(encoding="utf-8")
-    assert _modes(text, text.splitlines()).counted_blanks
+    assert _modes(text, _read_lines(text.splitlines())).counted_blanks
     # blank lines at random (some cells have one, most none) are spacing, not cells
     text = (CASES / "cell_per_line_2021.txt").read_text(encoding="utf-8")
-    assert not _modes(text, text.splitlines()).counted_blanks
+    assert not _modes(text, _read_lines(text.splitlines())).counted_blanks
     # the same cells one blank line apart: nothing to count, nothing emitted
     cells = ["规章", "0", "0", "3"] * 6
     even = "\n\n".join(cells)
@@ -290,7 +290,7 @@ def test_generator_variant_roundtrips(name: str, layout: str, template: str,
     if name == "spaces":
         assert case.variant.spaces
     text = case.data.decode("utf-8" if variant.encoding == "utf-8" else "gb18030")
-    modes = _modes(text, text.splitlines())
+    modes = _modes(text, _read_lines(text.splitlines()))
     blanks = any(c.raw == "" for c in spec.cells.values())
     assert modes.separators == (name == "pipe_lines")
     assert _spaced(text) == (name == "spaces")
