@@ -28,7 +28,7 @@ def load_dataset(data_dir: Path, store: ResultStore) -> Dataset:
     for a in newest(v for v in versions if v.kind == "attachment").values():
         if a.parent:
             attachments[a.parent].append(a)
-    meta = store.metadata()
+    meta = store.metadata(warnings=False)
 
     def current(version_id: int, sha256: str) -> Stored | None:
         m = meta.get(version_id)

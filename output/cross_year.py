@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from operator import eq, ne
 
 from nianbao.parsers.model import Check, Number
-from nianbao.parsers.schema import REQUEST_COLS
 from nianbao.output.records import ReportRow
+from nianbao.output.results import CARRY_COLS
 
-_COLS = tuple(c.key for c in REQUEST_COLS)
-_ZEROS = (0,) * len(_COLS)  # an absent cell counts as 0
-NAMES = tuple(f"cross_year.carry.{c}" for c in _COLS)
+_N = len(CARRY_COLS)  # a carry is carried_over's values, then carried_forward's
+NAMES = tuple(f"cross_year.carry.{c}" for c in CARRY_COLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +53,7 @@ def cross_year_checks(reports: list[ReportRow]) -> dict[str, Carried]:
         prev_rows = by_year.get((agency, year - 1))
         if not prev_rows:
             continue
-        prev = _representative(prev_rows).carry or {}
-        forward = prev.get("carried_forward", {})
-        rhs = tuple(map(forward.get, _COLS, _ZEROS))
+        rhs = _representative(prev_rows).carry[_N:]  # type: ignore[index]
         for r in rows:
-            over = (r.carry or {}).get("carried_over", {})
-            out[r.report_id] = Carried(tuple(map(over.get, _COLS, _ZEROS)), rhs)
+            out[r.report_id] = Carried(r.carry[:_N], rhs)  # type: ignore[index]
     return out

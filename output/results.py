@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from nianbao.parsers.model import Check, Fact, Number, Report
+from nianbao.parsers.schema import REQUEST_COLS
 from nianbao.output import columnar
 from nianbao.output.columnar import Cell, CellCatalog
 
@@ -55,7 +56,11 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 Span = tuple[int, int, int]  # a packed result: its pack, first fact and first check in it
-Carry = dict[str, dict[str, Number]]  # row (carried_over/_forward) -> col -> value
+CARRY_COLS = tuple(c.key for c in REQUEST_COLS)
+# A report's carried_over values then its carried_forward values, one per column of CARRY_COLS
+# (0 where the cell is absent or blank): one flat tuple, not two dicts, since export holds one
+# per report (a fifth of the dicts' memory).
+Carry = tuple[Number, ...]
 
 
 def _one_batch(table: pa.Table) -> pa.RecordBatch:
@@ -65,9 +70,8 @@ def _one_batch(table: pa.Table) -> pa.RecordBatch:
 
 
 def _loads_all(texts: list[str | None]) -> list:
-    """Many JSON texts (None: null) decoded in one call: json's decoder shares the strings of
-    the keys it meets within a call, so every report's carry holds the same fourteen key
-    strings, not a copy of its own (a third of the metadata's memory: 1 kB a report)."""
+    """Many JSON texts (None: null) decoded in one call (one call per text costs more than
+    the decoding)."""
     return json.loads("[" + ",".join(t or "null" for t in texts) + "]") if texts else []
 
 
@@ -100,9 +104,15 @@ class Stored:
     agency_clues: list[tuple[str, str]] = field(default_factory=list)
 
 
-def carry_of(facts: Iterable[Fact]) -> Carry | None:
-    """The two carry rows of table ``requests`` (for the cross-year checks); None without them."""
-    out: Carry = {}
+def carry_values(over: dict[str, Number], forward: dict[str, Number]) -> Carry:
+    """The carry of a report whose carried_over and carried_forward rows hold these cells."""
+    return (*(over.get(c, 0) for c in CARRY_COLS), *(forward.get(c, 0) for c in CARRY_COLS))
+
+
+def carry_of(facts: Iterable[Fact]) -> dict[str, dict[str, Number]] | None:
+    """The two carry rows of table ``requests`` as stored (JSON: row -> col -> value, for the
+    cross-year checks); None without them."""
+    out: dict[str, dict[str, Number]] = {}
     for f in facts:
         if f.table == "requests" and f.row in CARRY_ROWS:
             out.setdefault(f.row, {})[f.col] = f.value if f.value is not None else 0
@@ -118,7 +128,16 @@ _COLUMNS = ("version_id, url, kind, sha256, parser_version, status, error, title
 PACK_SIZE = 1000  # reports a pack holds, and export's chunk: a chunk lies in one or two packs
 
 _META = ("version_id, url, kind, sha256, parser_version, status, error, title, agency, year, "
-         "template, script, origin, n_facts, n_numbers, checks_failed, carry, warnings")
+         "template, script, origin, n_facts, n_numbers, checks_failed")
+# kind, parser_version, status, agency, year, template, script, origin: one object per distinct
+# value for all results, not one per report (an agency's name recurs every year)
+_VOCABULARY = (2, 4, 5, 8, 9, 10, 11, 12)
+# after _META: agency_clues (16), pack, pack_facts, pack_checks, n_checks (17-20), warnings (21),
+# whether there is a carry (22) and its values (23-)
+# The carry read by SQLite's JSON functions straight into numbers (no dicts made in Python).
+_CARRY = "carry IS NOT NULL, " + ", ".join(
+    f"coalesce(json_extract(carry, '$.{row}.{col}'), 0)" for row in CARRY_ROWS for col in CARRY_COLS)
+_BATCH = 2000  # metadata rows decoded at a time
 
 
 class ResultStore:
@@ -259,29 +278,37 @@ class ResultStore:
             raise ResultsError(f"{self.path}: facts refer to a cell id missing from cell_ids; "
                                "parse again with `nianbao parse --data DIR`") from None
 
-    def metadata(self, version_ids: Iterable[int] | None = None) -> dict[int, Stored]:
-        """Metadata of stored results (all, or the given versions), without facts."""
+    def metadata(self, version_ids: Iterable[int] | None = None, *, warnings: bool = True
+                 ) -> dict[int, Stored]:
+        """Metadata of stored results (all, or the given versions), without facts; their
+        warnings only when asked (export has no use for them, and they can outweigh the rest)."""
         have = self._columns()
         clues = "agency_clues" if "agency_clues" in have else "NULL"
         packed = "pack, pack_facts, pack_checks, n_checks" if "pack" in have else \
             "NULL, NULL, NULL, NULL"
-        rows = self.db.execute(f"SELECT {_META}, {clues}, {packed} FROM parsed").fetchall()
+        warned = "warnings" if warnings else "NULL"
+        cursor = self.db.execute(
+            f"SELECT {_META}, {clues}, {packed}, {warned}, {_CARRY} FROM parsed")
         wanted = None if version_ids is None else set(version_ids)
-        if wanted is not None:
-            rows = [row for row in rows if row[0] in wanted]
-        carries = _loads_all([row[16] for row in rows])
-        warnings = _loads_all([row[17] for row in rows])
-        clues = _loads_all([row[18] for row in rows])
+        words: dict[str | int, str | int] = {}
         out: dict[int, Stored] = {}
-        for row, carry, warned, clued in zip(rows, carries, warnings, clues):
-            s = Stored(*row[:16])
-            s.carry = carry or None
-            s.warnings = warned or []
-            s.agency_clues = [tuple(c) for c in clued] if clued else []
-            out[s.version_id] = s
-            if row[19] is not None:  # where its facts are: export reads them without asking
-                self._spans[s.version_id] = (s.template, row[19], row[20], row[21],
-                                             s.n_facts, row[22])
+        while rows := cursor.fetchmany(_BATCH):
+            if wanted is not None:
+                rows = [row for row in rows if row[0] in wanted]
+            for row, clued, notes in zip(rows, _loads_all([row[16] for row in rows]),
+                                         _loads_all([row[21] for row in rows])):
+                fields = list(row[:16])
+                for i in _VOCABULARY:
+                    if (word := fields[i]) is not None:
+                        fields[i] = words.setdefault(word, word)
+                s = Stored(*fields)
+                s.carry = row[23:] if row[22] else None
+                s.warnings = notes or []
+                s.agency_clues = [tuple(c) for c in clued] if clued else []
+                out[s.version_id] = s
+                if row[17] is not None:  # where its facts are: export reads them without asking
+                    self._spans[s.version_id] = (s.template, row[17], row[18], row[19],
+                                                 s.n_facts, row[20])
         return out
 
     def add_run(self, command: str, started: str, crawl_run: int | None, exit_code: int,

@@ -6,6 +6,7 @@ import hashlib
 
 from nianbao.parsers.model import Check, Fact
 from nianbao.output.records import Dataset, ReportRow, report_id, set_register
+from nianbao.output.results import carry_values
 
 
 def _sha(url: str) -> str:
@@ -27,8 +28,8 @@ def _report(url: str, agency: str | None, year: int | None, over: int, forward: 
         Fact("active", "art20_1.rules", "issued", 0, "0件", "件", "html"),
     ]
     checks = [Check("appeals.row_sum.review", False, 3, 0)]
-    row.carry = {"carried_over": {"natural_person": over, "commercial": 0},
-                 "carried_forward": {"natural_person": forward}}
+    row.carry = carry_values({"natural_person": over, "commercial": 0},
+                             {"natural_person": forward})
     row.checks_failed = 1
     set_register(row, [], None)
     return row, facts, checks
@@ -73,7 +74,7 @@ def _generated(i: int, template: str) -> tuple[ReportRow, list[Fact], list[Check
     facts.append(Fact("requests", "received_new", "zz_unknown_col", 5.5, "5.5", None, "pdf"))
     checks = [Check("requests.balance.total", i % 2 == 0, 3, 3 if i % 2 == 0 else 4),
               Check("requests.row_sum.granted", True, 2.5, 2.5)]
-    row.carry = {"carried_over": {"total": i}, "carried_forward": {"total": i + 1}}
+    row.carry = carry_values({"total": i}, {"total": i + 1})
     row.checks_failed = int(i % 2 == 1)
     set_register(row, [], None)
     return row, facts, checks

@@ -7,7 +7,7 @@ from pathlib import Path
 import nianbao.parsers as parsers
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
 from nianbao.output.records import report_id, report_row
-from nianbao.output.results import ResultStore, Stored
+from nianbao.output.results import ResultStore, Stored, carry_values
 from nianbao.parsers.model import Check, Fact, Report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def test_store_round_trip_keeps_ints_floats_and_nulls(tmp_path: Path) -> None:
     assert checks == report.checks
     assert type(facts[1].value) is int and type(facts[0].value) is float
     assert meta.n_facts == 3 and meta.n_numbers == 2 and meta.checks_failed == 1
-    assert meta.carry == {"carried_over": {"total": 3}, "carried_forward": {"total": 0}}
+    assert meta.carry == carry_values({"total": 3}, {"total": 0})
 
 
 def test_page_without_tables_takes_facts_from_its_best_attachment() -> None:
