@@ -17,6 +17,7 @@ from nianbao.parsers.extraction import prose
 from nianbao.parsers.readers.decode import DecodeError, decode
 from nianbao.parsers.document import Document
 from nianbao.parsers.extraction.extract import extract
+from nianbao.parsers.extraction.free_form import free_form_sections
 from nianbao.parsers.readers.html import html_document
 from nianbao.parsers.extraction.agency import Resolution, clues_of, resolve
 from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_title, report_year
@@ -162,6 +163,10 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
                          f"tables are pictures, and {'none of the' if n > 1 else 'the'} {n} "
                          f"picture{'s is' if n > 1 else ' is'} at hand: {reading.why_missing}"
                          f"{' …' if n > 1 else ''}")
+        if sections := free_form_sections(doc.lines):
+            return _fail(report, "no_tables", "no statistical tables: the report is written in "
+                         f"the free form of the reports before 2019 ({'; '.join(sections[:2])}), "
+                         "which has none")
         return _fail(report, "no_tables", "no statistical tables found in the report")
     report.template = extraction.template
     report.facts = extraction.facts

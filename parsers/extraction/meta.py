@@ -133,7 +133,7 @@ _plain = lru_cache(maxsize=2048)(plain)
 _NOT_DIGIT = r"(?<![0-9])"
 _START = r"\s*年\s*(?:0?1|一)\s*月(?:\s*(?:0?1|一)\s*日)?"
 _END = r"(?:12|十二)\s*月(?:\s*(?:31|三十一)\s*日|底|末)?"
-_RANGE = re.compile(_NOT_DIGIT + _Y + _START + r"\s*(?:起|开始)?\s*(?:至|到|止|—+|-+|~|－|–)\s*"
+_RANGE = re.compile(_NOT_DIGIT + _Y + _START + r"\s*(?:起|开始)?\s*[,、]?\s*(?:至|到|止|—+|-+|~|－|–)\s*"
                     r"(?:" + _Y + r"\s*年\s*)?" + _END)
 # The same period with 年 and 月 lost in a PDF's text layer: 202211日至20221231日.
 _RANGE_LOST = re.compile(r"(?<![0-9])((?:19|20)\d{2})0?10?1日\s*(?:起)?\s*(?:至|到|—+|-+|~|–)\s*"

@@ -128,6 +128,17 @@ SPECS: dict[str, dict[str, Any]] = {
     "label_damage_2021.txt": {
         "template": "2021", "year": 2021, "active": ACTIVE_2021_A, "requests": REQ_B,
         "appeals": APPEALS_B},
+    # (new) page chrome of hundreds of `|` cells on the first line, a breadcrumb, the body's
+    # paragraphs joined on one line ending in the heading of table 二, a footer of `|` fields
+    # with decoy years in an address and a phone number.
+    "chrome_joined_paragraphs_2022.txt": {
+        "template": "2021", "year": 2022, "active": ACTIVE_2021_A, "requests": REQ_A,
+        "appeals": APPEALS_B},
+    # (new) a 2020 report opening with the sections of the pre-2019 form (收费及减免, appeals
+    # in prose; 行政事业性收费0元 in the text) before the 2019 template's tables.
+    "fees_section_2020.txt": {
+        "template": "2019", "year": 2020, "active": ACTIVE_2019_A, "requests": REQ_B,
+        "appeals": APPEALS_A},
     # (new) no year in the title; 统计期限 printed with 年 and 月 lost (202211日至20221231日).
     "year_lost_chars_2021.txt": {
         "template": "2021", "year": 2022, "active": ACTIVE_2021_A, "requests": REQ_B,
@@ -239,3 +250,26 @@ def test_tables_only_as_images_is_no_tables() -> None:
     r = load("tables_as_images_2021.txt")
     assert (r.status, r.year, r.facts) == ("no_tables", 2021, [])
     assert r.error is not None and "no statistical tables" in r.error
+
+
+def test_a_report_in_the_free_form_before_2019_says_so() -> None:
+    """A 2020 report written in the old free form: no tables, and the message says why (not
+    "tables are pictures"); it stays no_tables, since a linked attachment may hold them."""
+    r = load("free_form_2020.txt")
+    assert (r.status, r.year, r.template, r.facts) == ("no_tables", 2020, "unknown", [])
+    assert "free form of the reports before 2019" in r.error
+    assert "收费及减免" in r.error
+
+
+def test_old_sections_beside_the_templates_tables_are_not_free_form() -> None:
+    from nianbao.parsers.document import Line
+    from nianbao.parsers.extraction.free_form import free_form_sections
+
+    old = Line(["四、政府信息公开的收费及减免情况"], False)
+    new = Line(["三、收到和处理政府信息公开申请情况"], False)
+    sentence = Line(["本年度没有出现因政府信息公开申请行政复议、提起行政诉讼的情况，也没有收费及减免"
+                     "等需要说明的其他情况。"], False)
+    assert free_form_sections([old]) == ["四、政府信息公开的收费及减免情况"]
+    assert free_form_sections([old, new]) == []
+    assert free_form_sections([sentence]) == []
+    assert "free form" not in (load("tables_as_images_2021.txt").error or "")
