@@ -26,7 +26,10 @@ _NUMBERING = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def nfkc(text: str) -> str:
+    """(Cached: a paragraph is read as a value, a label and a title in turn, and NFKC of a
+    text with full-width punctuation costs a tenth of a microsecond a character.)"""
     return unicodedata.normalize("NFKC", text)
 
 

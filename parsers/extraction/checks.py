@@ -33,20 +33,26 @@ def _check(name: str, lhs: Number, rhs: Number) -> Check:
     return Check(name, lhs == rhs, lhs, rhs)
 
 
-def _vectors(facts: Iterable[Fact]) -> dict[str, dict[str, list[Number]]]:
+def _vectors(facts: Iterable[Fact]) -> tuple[dict[str, list[Number]], dict[str, list[Number]]]:
     """Each row of tables requests and appeals as a list of numbers in column order (absent
-    and null: 0), in one pass over the facts."""
-    out: dict[str, dict[str, list[Number]]] = {"requests": {}, "appeals": {}}
+    and null: 0), in one pass over the facts: (requests, appeals)."""
+    requests: dict[str, list[Number]] = {}
+    appeals: dict[str, list[Number]] = {}
+    request_index, appeal_index = _INDEX["requests"], _INDEX["appeals"]
     for f in facts:
-        rows = out.get(f.table)
-        if rows is None:
+        table = f.table
+        if table == "requests":
+            rows, index = requests, request_index
+        elif table == "appeals":
+            rows, index = appeals, appeal_index
+        else:
             continue
         vec = rows.get(f.row)
         if vec is None:
-            vec = rows[f.row] = [0] * len(_INDEX[f.table])
+            vec = rows[f.row] = [0] * len(index)
         if f.value is not None:
-            vec[_INDEX[f.table][f.col]] = f.value
-    return out
+            vec[index[f.col]] = f.value
+    return requests, appeals
 
 
 _REQUEST_COLS = tuple(c.key for c in REQUEST_COLS)
@@ -84,26 +90,24 @@ def run_checks(facts: list[Fact], template: str) -> list[Check]:
         return []
     checks: list[Check] = []
     plan = _plan(template)
-    tables = _vectors(facts)
-    rows = tables["requests"]
+    rows, appeals = _vectors(facts)
+    append = checks.append
     if rows:
         zero = [0] * len(_REQUEST_COLS)
-        get = lambda key: rows.get(key, zero)  # noqa: E731
-        lhs = [get(k) for k in _BALANCE_LHS]
-        rhs = [get(k) for k in _BALANCE_RHS]
-        results = [get(k) for k in plan.results]
+        get = rows.get
+        received, carried = get("received_new", zero), get("carried_over", zero)
+        closed, forward = get("closed_total", zero), get("carried_forward", zero)
+        results = [get(k, zero) for k in plan.results]
         for j, name in enumerate(plan.balance):
-            checks.append(_check(name, sum([v[j] for v in lhs]), sum([v[j] for v in rhs])))
-        total = get("closed_total")
+            append(_check(name, sum((received[j], carried[j])), sum((closed[j], forward[j]))))
         for j, name in enumerate(plan.closed):
-            checks.append(_check(name, total[j], sum([r[j] for r in results])))
+            append(_check(name, closed[j], sum([r[j] for r in results])))
         for key, name in zip(plan.keys, plan.row_sums):
-            vec = get(key)
-            checks.append(_check(name, vec[-1], sum(vec[:-1])))
-    rows = tables["appeals"]
-    if rows:
+            vec = get(key, zero)
+            append(_check(name, vec[-1], sum(vec[:-1])))
+    if appeals:
         zero = [0] * len(_APPEAL_COLS)
         for key, name in zip(plan.appeal_keys, plan.appeal_sums):
-            vec = rows.get(key, zero)
-            checks.append(_check(name, vec[-1], sum(vec[:-1])))
+            vec = appeals.get(key, zero)
+            append(_check(name, vec[-1], sum(vec[:-1])))
     return checks

@@ -288,7 +288,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
                             "of unknown value; row left out")
         out.rows_left_out.add((table, row.key))
         return
-    if len(values) >= n and not _has_number(values[n:]):
+    if len(values) == n or (len(values) > n and not _has_number(values[n:])):
         read = _Row(table, row, values[:n], True, fallback)
         gone = [c.key for c, t in zip(row.cols, values) if t.unknown] if unknown else None
         if gone:
@@ -616,8 +616,8 @@ def _warn_left_out(table: str, row: str, tokens: list[Token], agreed: dict[int, 
 
 def _report_coverage(tables: dict[str, Table], last_region: str | None, out: Extraction
                      ) -> None:
-    have_tables = {f.table for f in out.facts}
     have = {(f.table, f.row) for f in out.facts}
+    have_tables = {table for table, _ in have}
     for key, table in tables.items():
         if key not in out.tables_seen and key not in have_tables:
             out.warnings.append(f"table {key} not found")

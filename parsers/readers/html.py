@@ -16,7 +16,9 @@ Speed: the page is parsed once by lexbor (selectolax), about four times faster t
 on report pages; text blocks are not walked in Python but marked at their boundaries and read
 as text in one call, and each cell's text is one call (lexbor's own textContent, which is the
 same concatenation of text nodes as ``text(deep=True)`` and a third faster). Every selector
-call parses its selector and walks its subtree, so the page is queried with few of them.
+call parses its selector and matches each of its parts against every element of its subtree,
+so the page is queried with few of them (tags found by name or by id where a walk will do),
+and its tree is built without lexbor's mutation events (see :func:`_parse`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from nianbao.parsers.document import Document, Line
 from nianbao.parsers.normalize import collapse, label_key
@@ -36,7 +38,7 @@ _BLOCK = ("p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol"
           "tr", "td", "th", "table", "tbody", "thead", "section", "article", "header",
           "footer", "blockquote", "pre", "dd", "dt", "dl", "form", "center", "hr",
           "caption", "main", "nav", "aside", "figure", "figcaption", "title", "body")
-_BLOCKS = ",".join(_BLOCK)
+_BLOCK_IDS = frozenset(LexborHTMLParser("").create_node(tag).tag_id for tag in _BLOCK)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Elements hidden by an inline style.
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
@@ -45,8 +47,12 @@ _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _SEP = "\ue000"
 _TABLE = "\ue001"
 _MARKS = re.compile("[\ue000\ue001]")
-_DROP = ["script", "style", "noscript", "template", "textarea", "select", "button", "iframe",
-         "object", "svg"]
+_DROP = ("script", "style", "noscript", "template", "textarea", "select", "button", "iframe",
+         "object", "svg")
+_DROP_IDS = frozenset(LexborHTMLParser("").create_node(tag).tag_id for tag in _DROP)
+_TITLE, _H1, _SELECTEDCONTENT = (LexborHTMLParser("").create_node(tag).tag_id
+                                 for tag in ("title", "h1", "selectedcontent"))
+_FIRSTS = frozenset((_TITLE, _H1, _SELECTEDCONTENT))
 _MAX_COLSPAN = 64
 _MAX_ROWSPAN = 500
 
@@ -427,9 +433,11 @@ _PUBLISHED_META = frozenset({"pubdate", "firstpublishedtime", "publishdate", "pu
                              "article:published_time"})
 
 
-def _head_info(tree: LexborHTMLParser) -> tuple[list[str], str | None]:
+def _head_info(tree: LexborHTMLParser, firsts: dict[int, LexborNode]
+               ) -> tuple[list[str], str | None]:
     """Title candidates (meta ArticleTitle, <title>, <h1>) and the publish date a CMS states
-    in ``<meta name="PubDate">`` and the like (the year of a page without a title)."""
+    in ``<meta name="PubDate">`` and the like (the year of a page without a title).
+    ``firsts``: the page's first title and h1 by tag id (see :func:`_walk`)."""
     titles: list[str] = []
     published = None
     head = tree.head
@@ -443,15 +451,46 @@ def _head_info(tree: LexborHTMLParser) -> tuple[list[str], str | None]:
             titles.append(collapse(content))
         elif published is None and name in _PUBLISHED_META:
             published = collapse(content)
-    for tag in ("title", "h1"):
-        # the first element of the tag in document order, as css_first(tag) finds it; a
-        # lookup by tag name walks the tree without parsing a selector (a quarter the cost)
-        found = tree.tags(tag)
-        if found:
-            text = _text(found[0])
+    for tag in (_TITLE, _H1):
+        found = firsts.get(tag)
+        if found is not None:
+            text = _text(found)
             if text:
                 titles.append(text)
     return titles, published
+
+
+_Walked = tuple[LexborHTMLParser, LexborNode, dict[int, LexborNode], list[LexborNode]]
+
+
+def _walk(tree: LexborHTMLParser) -> _Walked | None:
+    """The tree, its body, its first title, h1 and selectedcontent by tag id (as
+    ``css_first`` finds them), and its elements to drop (``_DROP``) in document order, found
+    in one walk: strip_tags walks the page once a tag, and each lookup by tag name is a walk
+    of its own. ``None`` without a body."""
+    root, body = tree.root, tree.body
+    if root is None or body is None:
+        return None
+    firsts: dict[int, LexborNode] = {}
+    drop: list[LexborNode] = []
+    for node in root.traverse():  # (elements and comments, in document order)
+        tag = node.tag_id
+        if tag in _DROP_IDS:
+            drop.append(node)
+        elif tag in _FIRSTS and tag not in firsts:
+            firsts[tag] = node
+    return tree, body, firsts, drop
+
+
+def _parse(page: str | bytes) -> _Walked | None:
+    """The page's tree (see :func:`_walk`), built without lexbor's mutation events: their
+    only effect on a tree read without CSS is a ``<selectedcontent>`` copying its select's
+    chosen option, and a page with one is parsed again with them (the walk tells, and the
+    events cost a twentieth of the parse)."""
+    walked = _walk(LexborHTMLParser(page, options=LexborDocumentOptions.WO_EVENTS))
+    if walked is not None and _SELECTEDCONTENT in walked[2]:
+        walked = _walk(LexborHTMLParser(page))
+    return walked
 
 
 def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
@@ -467,12 +506,13 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     if (utf8 is None or b"\xee" in utf8) and (_TABLE in text or text.count(_SEP)):
         text = _MARKS.sub("", text)
         utf8 = None
-    tree = LexborHTMLParser(text if utf8 is None else utf8)
-    body = tree.body
-    if body is None:
+    parsed = _parse(text if utf8 is None else utf8)
+    if parsed is None:
         return HtmlDocument("html", [], [])
-    titles, published = _head_info(tree)
-    tree.strip_tags(_DROP)
+    tree, body, firsts, drop = parsed
+    titles, published = _head_info(tree, firsts)
+    for node in reversed(drop):  # innermost first: no removal frees one still to be removed
+        node.decompose()
     # innermost first: removing an element removes what it holds (the selector runs in C;
     # a case-insensitive search of the whole page text cost more)
     for node in reversed(body.css('[style*="none" i]')):
@@ -496,7 +536,10 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
             continue
         tables.append(_table_lines(table, notes))
         table.replace_with(f"{_SEP}{_TABLE}{len(tables) - 1}{_SEP}")
-    for node in body.css(_BLOCKS):
+    # the blocks as a selector of the block tags finds them (the body itself, then its
+    # elements in document order), by tag id in one walk: 38 selectors cost more to match
+    blocks = [node for node in body.traverse() if node.tag_id in _BLOCK_IDS]
+    for node in blocks:
         node.insert_before(_SEP)
         node.insert_after(_SEP)
     lines: list[Line] = []
