@@ -16,7 +16,7 @@ from functools import lru_cache
 from nianbao.parsers.extraction import recover
 from nianbao.parsers.document import Document
 from nianbao.parsers.model import Fact
-from nianbao.parsers.normalize import nfkc, strip_numbering
+from nianbao.parsers.normalize import label_key, nfkc, strip_numbering
 from nianbao.parsers.schema import (REQUEST_GROUPS, SCHEMAS, TEMPLATE_HEADERS, TEMPLATE_MARKERS,
                                     Col, Row, Table)
 from nianbao.parsers.extraction.segments import Scan, Segment, Token, scan
@@ -336,9 +336,16 @@ def _printed_blank(seg: Segment | None, row: Row) -> bool:
     if row.keys:
         return True
     text = nfkc(seg.labels[-1].raw).strip()
-    if strip_numbering(text) != text:
-        return True
+    if strip_numbering(text) != text or row_key(seg.labels[-1].key) not in _HEADER_WORDS:
+        return True  # numbered, or a word no header prints (其他处理)
     return seg.boundary and all(t.key in REQUEST_GROUPS for t in seg.labels[:-1])
+
+
+# The words the tables' header cells print (column headings, 合计 and 其它 for 总计 and 其他):
+# a row known only by one of them may be a header cell followed by merged cells' padding.
+_HEADER_WORDS = frozenset(label_key(w) for w in (
+    *(c.label for s in SCHEMAS.values() for t in s.values() for r in t.rows for c in r.cols),
+    "合计", "其它"))
 
 
 def _blank_row(table: str, row: Row, values: list[Token]) -> _Row:

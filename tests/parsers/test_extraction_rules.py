@@ -127,6 +127,27 @@ def test_header_padding_is_not_a_blank_row() -> None:
     assert any("truncated" in w for w in r.warnings)
 
 
+def test_2019_other_row_printed_blank_without_numbering() -> None:
+    """2019's 其他处理 is a word no header prints: printed blank without its （六）, in any
+    rendering of blanks, it is its row of null facts; a header word (總計, 总 计) printed the
+    same way is no row, and the real （七）总计 below is read."""
+    text = text_of("extra_column_2019.txt")
+    row = "（六）其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | |"
+    assert row in text
+    for blank, raw in (("其他处理 | | | | | | | | |", ""), ("其他处理 | ||||||||", ""),
+                       ("其它处理 | / | / | / | / | / | / | / |", "/")):
+        r = parse(text.replace(row, blank).encode())
+        assert cells(r, "requests").items() >= nulls("other", COLS, raw).items(), blank
+        assert not any("other" in w for w in r.warnings), (blank, r.warnings)
+    closed = row_values(parse(text.encode()), "requests", "closed_total")
+    assert len(closed) == 7 and closed[-1] > 0
+    for header in ("總計 | | | | | | | |", "总 计 | ||||||||"):
+        r = parse(text.replace(row, header).encode())
+        assert row_values(r, "requests", "closed_total") == closed
+        assert row_values(r, "requests", "other") == []
+        assert any("rows not found: other" in w for w in r.warnings)
+
+
 def test_dropped_cells_and_blank_template_stay_as_they_were() -> None:
     """Rows whose empty cells were dropped leave nothing behind (no blank cell reaches
     extraction), and the blank template stays empty: no facts at all."""
