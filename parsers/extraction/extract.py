@@ -263,7 +263,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
            ) -> None:
     n = len(row.cols)
     values = _fill_gaps(values, n)
-    if not _has_number(values):
+    if not _has_number(values) and not _has_unknown(values):
         # A row printed blank: every cell present and empty. Kept aside, so that a header's
         # padding under a word like 总计 never stands in for the real row read later.
         if blanks is not None and values and _printed_blank(seg, row):
@@ -282,6 +282,9 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
             return
         values = aligned
     unknown = _has_unknown(values)
+    if unknown and len(values) > n and not _has_number(values[n:]) \
+            and not _has_unknown(values[n:]):
+        values = values[:n]  # blanks after the row's cells: padding
     if unknown and len(values) != n:
         # cells of unknown value in a row that does not fill the columns: no position is sure
         out.warnings.append(f"{table}.{row.key}: {len(values)} cells for {n} columns, some "
@@ -290,10 +293,15 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
         return
     if len(values) == n or (len(values) > n and not _has_number(values[n:])):
         read = _Row(table, row, values[:n], True, fallback)
-        gone = [c.key for c, t in zip(row.cols, values) if t.unknown] if unknown else None
+        gone = [(c.key, t.raw) for c, t in zip(row.cols, values) if t.unknown] if unknown \
+            else None
         if gone:
-            out.warnings.append(f"{table}.{row.key}: the column of a value is ambiguous in "
-                                f"the page; cells {', '.join(gone)} left out")
+            unread = [raw for _, raw in gone if raw]
+            why = (f"{'they read' if len(unread) > 1 else 'it reads'} "
+                   f"{' | '.join(unread)}, not a number" if unread
+                   else "the column of a value is ambiguous in the page")
+            out.warnings.append(f"{table}.{row.key}: {why}; cells "
+                                f"{', '.join(k for k, _ in gone)} left out")
     elif len(values) < n:
         read = _Row(table, row, list(values), False, fallback)
     else:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from nianbao.parsers.document import Line
 from nianbao.parsers.normalize import label_key, nfkc
-from nianbao.parsers.values import Cell, read_value
+from nianbao.parsers.values import BLANK, Cell, read_value
 
 # Labels longer than this (normalised) are prose, not table labels or headings.
 MAX_LABEL = 48
@@ -24,6 +24,12 @@ MAX_LABEL = 48
 # numbering （一）, units （单位：万元） and bracketed words of the label (危及（三安全一稳定）)
 # are shorter and stay.
 _REMARK = re.compile(r"\([^()]{8,}\)")
+# A cell meant as a number that does not read as one: digits mixed with the letters an OCR
+# engine or a text layer put in their place (52o, S20, 1O件), or a lone letter read for a 0
+# or a 1. It holds a cell of unknown value, never a label: read as a word, it left its row
+# printed blank, a null where the page has a number.
+_GARBLED = re.compile(r"(?=[^A-Za-z]*[A-Za-z])(?=\D*\d)[0-9A-Za-z.,+\-]{2,12}"
+                      r"(?:件|个|项|次|万元|元)?|[oOlI]")
 # In tables 二 and 三, a text too long for a label whose words outside its remarks are this
 # short is a label with a long remark, not prose.
 MAX_REMARKED_HEAD = 20
@@ -88,6 +94,8 @@ def classify(raw: str) -> tuple[Token, str | None | bool] | str:
     cell = read_value(raw)
     if cell is not None:
         return Token(raw, cell, ""), False
+    if _GARBLED.fullmatch(nfkc(raw).strip()):
+        return Token(raw, BLANK, "", False, True), False
     key = label_key(raw)
     if len(key) > MAX_LABEL:
         return _PROSE

@@ -148,6 +148,32 @@ def test_2019_other_row_printed_blank_without_numbering() -> None:
         assert any("rows not found: other" in w for w in r.warnings)
 
 
+@pytest.mark.parametrize("garbled", ["52o", "S20", "52O", "1O件", "o", "l"])
+def test_a_number_that_does_not_read_is_left_out_never_blank(garbled: str) -> None:
+    """A value cell whose text is a number garbled by OCR or a text layer (52o) is a cell of
+    unknown value: left out with a warning naming it, never a row printed blank."""
+    text = text_of("rules_label_variants_2021.txt")
+    one, seven = "行政许可 | 520 |", "2.其他法律、行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||"
+    assert one in text and seven in text
+    r = parse(text.replace(one, f"行政许可 | {garbled} |").replace(
+        seven, f"2.其他法律、行政法规禁止公开 | 0 | {garbled} | 0 | 0 | 0 | 0 | 0 | ||").encode())
+    active, req = cells(r, "active"), cells(r, "requests")
+    assert ("art20_5.licensing", "decisions") not in active
+    assert ("withheld.prohibited_by_law", "commercial") not in req
+    assert [req[("withheld.prohibited_by_law", c)] for c in COLS if c != "commercial"] == \
+        [(0, "0")] * 6  # the other cells keep their columns
+    assert f"active.art20_5.licensing: it reads {garbled}, not a number; cells decisions " \
+        "left out" in r.warnings
+    assert any("prohibited_by_law" in w and garbled in w and "commercial" in w
+               for w in r.warnings)
+
+
+@pytest.mark.parametrize("raw", ["2.", "（六）", "5 20", "0件", "2019年", "京ICP备00000000号"])
+def test_numbering_units_and_words_are_not_garbled_numbers(raw: str) -> None:
+    token, _ = classify(raw)  # type: ignore[misc]
+    assert not token.unknown
+
+
 def test_dropped_cells_and_blank_template_stay_as_they_were() -> None:
     """Rows whose empty cells were dropped leave nothing behind (no blank cell reaches
     extraction), and the blank template stays empty: no facts at all."""
