@@ -25,11 +25,11 @@ MAX_LABEL = 48
 # are shorter and stay.
 _REMARK = re.compile(r"\([^()]{8,}\)")
 # A cell meant as a number that does not read as one: digits mixed with the letters an OCR
-# engine or a text layer put in their place (52o, S20, 1O件), or a lone letter read for a 0
-# or a 1. It holds a cell of unknown value, never a label: read as a word, it left its row
-# printed blank, a null where the page has a number.
+# engine or a text layer put in their place (52o, S20, 1O件), or a lone sign read for a 0 or
+# a 1 (o, l, 口, 〇, ○). It holds a cell of unknown value, never a label: read as a word, it
+# left its row printed blank, a null where the page has a number.
 _GARBLED = re.compile(r"(?=[^A-Za-z]*[A-Za-z])(?=\D*\d)[0-9A-Za-z.,+\-]{2,12}"
-                      r"(?:件|个|项|次|万元|元)?|[oOlI]")
+                      r"(?:件|个|项|次|万元|元)?|[oOlI口〇○]")
 # In tables 二 and 三, a text too long for a label whose words outside its remarks are this
 # short is a label with a long remark, not prose.
 MAX_REMARKED_HEAD = 20

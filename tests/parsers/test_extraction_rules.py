@@ -148,7 +148,7 @@ def test_2019_other_row_printed_blank_without_numbering() -> None:
         assert any("rows not found: other" in w for w in r.warnings)
 
 
-@pytest.mark.parametrize("garbled", ["52o", "S20", "52O", "1O件", "o", "l"])
+@pytest.mark.parametrize("garbled", ["52o", "S20", "52O", "1O件", "o", "l", "口", "〇"])
 def test_a_number_that_does_not_read_is_left_out_never_blank(garbled: str) -> None:
     """A value cell whose text is a number garbled by OCR or a text layer (52o) is a cell of
     unknown value: left out with a warning naming it, never a row printed blank."""
