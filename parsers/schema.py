@@ -251,6 +251,13 @@ TEMPLATE_MARKERS = {
 # Header cells shortened to a stem that only one template prints as a whole label.
 TEMPLATE_HEADERS = {"2019": ("本年新", "本年新制", "本年新公"), "2021": ("本年制", "本年废")}
 
+# Column headings of every table of both templates, as printed (the cells of the lowest
+# header row), and the words of the header rows above them (groups of columns).
+COLUMN_LABELS = tuple(dict.fromkeys(c.label for t in SCHEMAS.values() for tb in t.values()
+                                    for r in tb.rows for c in r.cols))
+HEADER_GROUPS = ("申请人情况", "法人或其他组织", "行政复议", "行政诉讼", "未经复议直接起诉",
+                 "复议后起诉")
+
 
 def table(template: str, key: str) -> Table:
     return SCHEMAS[template][key]

@@ -17,8 +17,8 @@ from nianbao.parsers.extraction import recover
 from nianbao.parsers.document import Document
 from nianbao.parsers.model import Fact
 from nianbao.parsers.normalize import label_key, nfkc, strip_numbering
-from nianbao.parsers.schema import (REQUEST_GROUPS, SCHEMAS, TEMPLATE_HEADERS, TEMPLATE_MARKERS,
-                                    Col, Row, Table)
+from nianbao.parsers.schema import (COLUMN_LABELS, REQUEST_GROUPS, SCHEMAS, TEMPLATE_HEADERS,
+                                    TEMPLATE_MARKERS, Col, Row, Table)
 from nianbao.parsers.extraction.segments import Scan, Segment, Token, scan
 from nianbao.parsers.values import BLANK as _BLANK
 from nianbao.parsers.values import money_in_wan, to_number, unit_named_in
@@ -282,11 +282,9 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
             return
         values = aligned
     unknown = _has_unknown(values)
-    if unknown and len(values) > n and not _has_number(values[n:]) \
-            and not _has_unknown(values[n:]):
-        values = values[:n]  # blanks after the row's cells: padding
-    if unknown and len(values) != n:
-        # cells of unknown value in a row that does not fill the columns: no position is sure
+    if unknown and (len(values) < n or _has_number(values[n:]) or _has_unknown(values[n:])):
+        # cells of unknown value in a row that does not fill the columns (blanks after them
+        # are padding): no position is sure
         out.warnings.append(f"{table}.{row.key}: {len(values)} cells for {n} columns, some "
                             "of unknown value; row left out")
         out.rows_left_out.add((table, row.key))
@@ -351,9 +349,7 @@ def _printed_blank(seg: Segment | None, row: Row) -> bool:
 
 # The words the tables' header cells print (column headings, 合计 and 其它 for 总计 and 其他):
 # a row known only by one of them may be a header cell followed by merged cells' padding.
-_HEADER_WORDS = frozenset(label_key(w) for w in (
-    *(c.label for s in SCHEMAS.values() for t in s.values() for r in t.rows for c in r.cols),
-    "合计", "其它"))
+_HEADER_WORDS = frozenset(label_key(w) for w in (*COLUMN_LABELS, "合计", "其它"))
 
 
 def _blank_row(table: str, row: Row, values: list[Token]) -> _Row:

@@ -31,14 +31,21 @@ from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNod
 
 from nianbao.parsers.document import Document, Line
 from nianbao.parsers.normalize import collapse, label_key
-from nianbao.parsers.schema import SCHEMAS
+from nianbao.parsers.schema import COLUMN_LABELS, HEADER_GROUPS
 from nianbao.parsers.values import read_value
+
+def _tag_ids(*tags: str) -> tuple[int, ...]:
+    """lexbor's ids of the tags told apart here (an int compare, where ``tag`` builds a
+    string)."""
+    doc = LexborHTMLParser("")
+    return tuple(doc.create_node(tag).tag_id for tag in tags)
+
 
 _BLOCK = ("p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
           "tr", "td", "th", "table", "tbody", "thead", "section", "article", "header",
           "footer", "blockquote", "pre", "dd", "dt", "dl", "form", "center", "hr",
           "caption", "main", "nav", "aside", "figure", "figcaption", "title", "body")
-_BLOCK_IDS = frozenset(LexborHTMLParser("").create_node(tag).tag_id for tag in _BLOCK)
+_BLOCK_IDS = frozenset(_tag_ids(*_BLOCK))
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Elements hidden by an inline style.
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
@@ -49,9 +56,8 @@ _TABLE = "\ue001"
 _MARKS = re.compile("[\ue000\ue001]")
 _DROP = ("script", "style", "noscript", "template", "textarea", "select", "button", "iframe",
          "object", "svg")
-_DROP_IDS = frozenset(LexborHTMLParser("").create_node(tag).tag_id for tag in _DROP)
-_TITLE, _H1, _SELECTEDCONTENT = (LexborHTMLParser("").create_node(tag).tag_id
-                                 for tag in ("title", "h1", "selectedcontent"))
+_DROP_IDS = frozenset(_tag_ids(*_DROP))
+_TITLE, _H1, _SELECTEDCONTENT = _tag_ids("title", "h1", "selectedcontent")
 _FIRSTS = frozenset((_TITLE, _H1, _SELECTEDCONTENT))
 _MAX_COLSPAN = 64
 _MAX_ROWSPAN = 500
@@ -88,15 +94,13 @@ def _span(value: str | None, cap: int) -> int:
 # --- header words -----------------------------------------------------------------------------
 
 # Upper header levels (groups of columns): a header row may hold only these.
-_GROUP_WORDS = frozenset(label_key(w) for w in (
-    "申请人情况", "法人或其他组织", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"))
+_GROUP_WORDS = frozenset(label_key(w) for w in HEADER_GROUPS)
 # Column words that are also row labels (（七）总计, 3.其他): a header only beside others.
 _WEAK_WORDS = frozenset(label_key(w) for w in ("总计", "合计", "其他", "其它"))
 
 
 def _leaf_words() -> frozenset[str]:
-    words = {label_key(c.label) for t in SCHEMAS.values() for tb in t.values()
-             for r in tb.rows for c in r.cols}
+    words = {label_key(w) for w in COLUMN_LABELS}
     words |= {label_key(w) for w in ("上年项目数量", "维持", "纠正", "本年新制作", "本年新公开",
                                      "对外公开总数", "本年制发", "本年废止", "现行有效")}
     return frozenset(w for w in words if w)
@@ -157,11 +161,7 @@ def _read(raw: str) -> tuple[str, int, int]:
     return text, kind, (_header_kind(text) if kind == 0 else 0)
 
 
-# lexbor's ids of the tags told apart here (an int compare, where ``tag`` builds a string)
-_TAG_IDS = LexborHTMLParser("<table><tr><th>a</th><td>b</td></tr></table><ul><li>c</li></ul>")
-_TABLE_ID, _TR, _TH, _TD, _LI = (n.tag_id for n in _TAG_IDS.css("table, tr, th, td, li"))
-_A = LexborHTMLParser("<a>d</a>").tags("a")[0].tag_id
-del _TAG_IDS
+_TABLE_ID, _TR, _TH, _TD, _LI, _A = _tag_ids("table", "tr", "th", "td", "li", "a")
 
 
 def _grid(table: LexborNode) -> list[_Row]:

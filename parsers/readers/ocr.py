@@ -36,7 +36,8 @@ from nianbao.parsers.readers.lattice import (Table, binarize, components, find_t
                                             rotate, skew_angle)
 from nianbao.parsers.limits import (MAX_IMAGE_PIXELS, MAX_OCR_PAGES, OCR_RENDER_DPI, Deadline,
                             LimitExceeded)
-from nianbao.parsers.schema import REQUEST_GROUPS, SCHEMAS, TABLE_TITLES
+from nianbao.parsers.schema import (COLUMN_LABELS, HEADER_GROUPS, REQUEST_GROUPS, SCHEMAS,
+                                    TABLE_TITLES)
 from nianbao.parsers.values import read_value
 
 INSTALL_HINT = "OCR needs rapidocr-onnxruntime: pip install rapidocr-onnxruntime"
@@ -386,10 +387,9 @@ def _read(pieces: list[_Piece], crops: list[np.ndarray], height: float
 
 # Quotes OCR tells apart by their width or side only: one sign for the comparison.
 _QUOTES = str.maketrans({c: '"' for c in "“”‘’'「」『』"})
-# Printed by the national templates beside the labels of SCHEMAS (headings of column
-# groups, a caption), though extraction needs no entry for them.
-_HEADINGS = ("信息内容", "申请人情况", "法人或其他组织", "行政诉讼",
-             "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
+# Printed by the national templates beside the labels and headers of parsers.schema (the
+# corner of table 二, a caption), though extraction needs no entry for them.
+_HEADINGS = ("信息内容", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
 
 
 def _label_key(text: str) -> str:
@@ -403,12 +403,14 @@ def _known_labels() -> frozenset[str]:
     """Every label, printed label, block heading, column heading and table title of the
     templates (:mod:`parsers.schema`), and the templates' other headings, as
     :func:`_label_key` gives them."""
-    texts = set(_HEADINGS) | set(REQUEST_GROUPS) | {t for t, _ in TABLE_TITLES.values()}
+    texts = {*_HEADINGS, *HEADER_GROUPS, *COLUMN_LABELS, *REQUEST_GROUPS,
+             *(t for t, _ in TABLE_TITLES.values())}
     for tables in SCHEMAS.values():
         for table in tables.values():
             for row in table.rows:
                 texts |= {row.label, *row.printed, *row.keys, *row.exact}
-                texts |= {c.label for c in row.cols} | ({row.block} if row.block else set())
+                if row.block:
+                    texts.add(row.block)
     return frozenset(_label_key(t) for t in texts)
 
 
