@@ -9,19 +9,18 @@ what it is. The report may still link an attachment with the tables, so it stays
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from nianbao.parsers.document import Line
-from nianbao.parsers.normalize import plain
+from nianbao.parsers.normalize import label_key
 
-# headings of the old layout's sections, as plain text (no numbering, spaces or punctuation)
+# headings of the old layout's sections, as label_key gives them (no numbering, spaces or
+# punctuation)
 _OLD = ("政府信息公开的收费及减免情况", "因政府信息公开申请行政复议提起行政诉讼的情况",
         "因政府信息公开申请提起行政复议行政诉讼的情况", "政府信息公开收费及减免情况")
 # headings of the 2019 and 2021 templates' tables: a page with them is not free-form
 _NEW = ("收到和处理政府信息公开申请情况", "政府信息公开行政复议行政诉讼情况")
 _LONGEST = 40  # a heading is a short cell; a sentence naming the same words is not one
-_NOT_WORD = re.compile(r"[\W_]+")  # numbering marks, spaces and punctuation
 
 
 def free_form_sections(lines: Iterable[Line]) -> list[str]:
@@ -32,7 +31,7 @@ def free_form_sections(lines: Iterable[Line]) -> list[str]:
         for cell in line.cells:
             if len(cell) > _LONGEST or not cell:
                 continue
-            text = _NOT_WORD.sub("", plain(cell))
+            text = label_key(cell)
             if any(h in text for h in _NEW):
                 return []
             if any(h in text for h in _OLD):
