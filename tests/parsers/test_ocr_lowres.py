@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
-from fixtures.attachments.fonts import NO_FONT_REASON, chinese_font, have_chinese_font
+from fixtures.attachments.fonts import NO_FONT_REASON, have_chinese_font
 from nianbao.parsers.readers import ocr
-from nianbao.parsers.readers.ocr import _crop, _known_label, _Piece, _read, recognise
+from nianbao.parsers.readers.ocr import _known_label, _Piece, _read, recognise
+from tests.parsers.drawn_lines import drawn_line
 
 FULL = "full height"
 
@@ -88,17 +88,6 @@ def test_known_labels() -> None:
         assert not _known_label(text), text
 
 
-def _line(text: str, px: int) -> tuple[_Piece, np.ndarray, np.ndarray]:
-    """A line of text ``px`` pixels a character: its piece, the page it is on, its crop."""
-    font = ImageFont.truetype(str(chinese_font()), px)
-    im = Image.new("L", (px * (len(text) + 4), px * 3), 255)
-    ImageDraw.Draw(im).text((px, px), text, fill=0, font=font)
-    gray = np.asarray(im)
-    ys, xs = np.nonzero(gray < 128)
-    piece = _Piece(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1, text)
-    return piece, gray, _crop(gray, piece)
-
-
 @pytest.mark.skipif(not have_chinese_font(), reason=NO_FONT_REASON)
 @pytest.mark.parametrize("px", [11, 14, 18, 24])
 def test_with_the_model_each_cell_reads_as_at_full_height_or_as_a_label(px: int) -> None:
@@ -107,10 +96,10 @@ def test_with_the_model_each_cell_reads_as_at_full_height_or_as_a_label(px: int)
     texts = ["（一）予以公开", "行政许可", "2.其他法律行政法规禁止公开", "本年新制作数量",
              "信息内容", "规范性文件", "商业企业", "（六）其他处理", "模拟县财政局", "1,208",
              "11011.8万元", "7", "36", "增加10", "4680.48"]
-    lines = [_line(t, px) for t in texts]
-    height = float(np.percentile([p.y1 - p.y0 for p, _, _ in lines], 75))
-    crops = [c for _, _, c in lines]
-    fast = _read([p for p, _, _ in lines], crops, height)
+    lines = [drawn_line(t, px, t) for t in texts]
+    height = float(np.percentile([p.y1 - p.y0 for p, _ in lines], 75))
+    crops = [c for _, c in lines]
+    fast = _read([p for p, _ in lines], crops, height)
     full = recognise(crops)
     for text, (got, score), want in zip(texts, fast, full):
         assert (got, score) == want or _known_label(got), (text, got, score, want)
