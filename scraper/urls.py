@@ -134,6 +134,8 @@ def twin_key(url: str) -> str:
 
     Only the path's last segment is rewritten, so the query and the host stay as they are.
     """
+    if "mpost_" not in url and "_wap." not in url:
+        return url  # most URLs: nothing to rewrite, no need to split them
     parts = urlsplit(url)
     for pattern, desktop in _MOBILE_TWINS:
         path, n = pattern.subn(desktop, parts.path)
