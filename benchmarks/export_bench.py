@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -101,19 +102,35 @@ def setup(n: int, data: Path) -> None:
                                                     key=lambda r: r.report_id))
 
 
-def dataset(store: ResultStore) -> Dataset:
-    """The dataset over the store, as nianbao/collect.py builds it."""
+def _rows(store: ResultStore) -> Iterator[ReportRow]:
+    """The store's results as report rows, 2000 at a time (as collect.py reads them)."""
     lean = "warnings" in inspect.signature(store.metadata).parameters  # as collect.py asks
-    meta = store.metadata(warnings=False) if lean else store.metadata()
-    rows = [report_row(s.url, s, fetched_at="2024-01-15T08:00:00+00:00", page_sha256=s.sha256,
-                       source_name="基准") for s in meta.values()]
+    after = 0
+    while ids := [v for (v,) in store.db.execute(
+            "SELECT version_id FROM parsed WHERE version_id > ? ORDER BY version_id LIMIT 2000",
+            (after,))]:
+        meta = store.metadata(ids, warnings=False) if lean else store.metadata(ids)
+        yield from (report_row(s.url, s, fetched_at="2024-01-15T08:00:00+00:00",
+                               page_sha256=s.sha256, source_name="基准") for s in meta.values())
+        after = ids[-1]
+
+
+def dataset(store: ResultStore) -> Dataset:
+    """The dataset over the store, as nianbao/collect.py builds it (its rows in a RowTable,
+    on disk; a list in trees before it)."""
+    try:
+        from nianbao.output.row_table import RowTable
+    except ImportError:
+        rows: object = list(_rows(store))
+    else:
+        rows = RowTable(_rows(store))
 
     def load(row: ReportRow) -> tuple[list[Fact], list[Check]]:
         return store.contents(row.facts_from) if row.facts_from is not None else ([], [])
 
     if "store" in getattr(Dataset, "__dataclass_fields__", {}):
-        return Dataset(rows, load, store)  # type: ignore[call-arg]
-    return Dataset(rows, load)
+        return Dataset(rows, load, store)  # type: ignore[call-arg, arg-type]
+    return Dataset(rows, load)  # type: ignore[arg-type]
 
 
 def _peak_mb() -> float:

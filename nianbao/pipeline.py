@@ -79,7 +79,7 @@ def export_data(data_dir: Path, out: Path, formats: Iterable[str], *, excel: boo
     with ResultStore(data_dir, read_only=True) as store:  # the data folder is only read
         dataset = load_dataset(data_dir, store)
         step = bars(len(dataset.reports), "exporting") if bars else None
-        unparsed = sum(1 for r in dataset.reports if r.parser_version is None)
+        unparsed = dataset.reports.counts().not_parsed
         if unparsed:
             log.warning("%s not parsed yet (run `nianbao parse --data %s`)",
                         plural(unparsed, "archived report"), data_dir)

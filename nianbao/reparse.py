@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nianbao.parsers as parsers
-from nianbao.output.records import SUCCESS, ReportCounts, ReportRow, needs_attachment
+from nianbao.output.records import SUCCESS, ReportCounts, needs_attachment
 from nianbao.output.results import ResultStore
+from nianbao.output.row_table import BATCH, RowTable
 from nianbao.parsers.model import Report
 from nianbao.parsers.readers.html_images import IMAGE_EXTS
 from nianbao.pictures import archived_pictures
@@ -185,15 +186,16 @@ def parse_archive(data_dir: Path, *, everything: bool = False,
             _parse_all(data_dir, store, todo, summary, progress(len(todo)) if progress else None,
                    engine)
         rows = export_rows(data_dir, store)
-        summary.reports = ReportCounts.of(rows)
-        store.pack(r.facts_from for r in rows if r.facts_from is not None)
+        summary.reports = rows.counts()
+        store.pack(r.facts_from for part in rows.chunks(BATCH) for r in part
+                   if r.facts_from is not None)
     return summary
 
 
-def export_rows(data_dir: Path, store: ResultStore) -> list[ReportRow]:
-    """The folder's reports as the export has them (twins merged), in its order (report id)."""
-    from nianbao.collect import load_dataset  # collect uses newest() from here
-    from nianbao.output.export import in_export_order
-    from nianbao.output.same_report import merge_rows
+def export_rows(data_dir: Path, store: ResultStore) -> RowTable:
+    """The folder's reports as the export has them (twins merged); ``chunks`` gives them in
+    its order (report id)."""
+    from nianbao.collect import load_dataset
+    from nianbao.output.same_report import merged
 
-    return in_export_order(merge_rows(load_dataset(data_dir, store)))
+    return merged(load_dataset(data_dir, store))

@@ -5,13 +5,15 @@ It needs two reports, so it runs over the whole dataset at export time, not in t
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from marshal import loads
 from operator import eq, ne
 
 from nianbao.parsers.model import Check, Number
 from nianbao.output.records import ReportRow
 from nianbao.output.results import CARRY_COLS
+from nianbao.output.row_table import RowTable, as_table
 
 _N = len(CARRY_COLS)  # a carry is carried_over's values, then carried_forward's
 NAMES = tuple(f"cross_year.carry.{c}" for c in CARRY_COLS)
@@ -34,26 +36,45 @@ class Carried:
         return list(map(Check, NAMES, map(eq, self.lhs, self.rhs), self.lhs, self.rhs))
 
 
-def _representative(rows: list[ReportRow]) -> ReportRow:
-    """Of several reports of one agency and year, the one to compare with: ok first, then id."""
-    return rows[0] if len(rows) == 1 else min(rows, key=lambda r: (r.status != "ok", r.report_id))
+_COMPARED = "agency_id IS NOT NULL AND agency_id != '' AND year IS NOT NULL AND carry IS NOT NULL"
 
 
-def cross_year_checks(reports: list[ReportRow]) -> dict[str, Carried]:
-    """report id -> its ``cross_year.carry.<col>`` checks against the agency's previous year.
+def _pairs(table: RowTable) -> str:
+    """The name of a temp table, made once per table, of every report compared with its
+    agency's previous year: its report id, its carry and that year's, by report id (a chunk's
+    pairs are then one range of it). The previous year's report is, of several, the ok one
+    first, then the lowest report id."""
+    name = f"{table.name}_pairs"
+    db = table.db
+    if db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,)).fetchone():
+        return name
+    years = f"{table.name}_years"
+    # (SQLite takes the bare columns of a min() query from the row holding the minimum)
+    db.execute(f"CREATE TEMP TABLE {years} AS SELECT agency_id, year, carry, "
+               f"min((status != 'ok') || report_id) FROM {table.name} WHERE {_COMPARED} "
+               "GROUP BY agency_id, year")
+    db.execute(f"CREATE UNIQUE INDEX {years}_key ON {years}(agency_id, year)")
+    db.execute(f"CREATE TEMP TABLE {name} (report_id TEXT PRIMARY KEY, this BLOB, prev BLOB) "
+               "WITHOUT ROWID")
+    db.execute(f"INSERT INTO {name} SELECT m.report_id, m.carry, p.carry FROM {table.name} m "
+               f"JOIN {years} p ON p.agency_id = m.agency_id AND p.year = m.year - 1 "
+               "WHERE m.carry IS NOT NULL ORDER BY m.report_id")
+    db.execute(f"DROP TABLE {years}")
+    return name
+
+
+def cross_year_checks(reports: Iterable[ReportRow], first: str | None = None,
+                      last: str | None = None) -> dict[str, Carried]:
+    """report id -> its ``cross_year.carry.<col>`` checks against the agency's previous year,
+    for the reports with ids from ``first`` to ``last`` (all by default).
 
     Reports are matched on ``agency_id`` (the register entry, whatever name each year printed);
     a report whose agency could not be identified is not compared."""
-    by_year: dict[tuple[str, int], list[ReportRow]] = defaultdict(list)
-    for r in reports:
-        if r.agency_id and r.year is not None and r.carry:
-            by_year[(r.agency_id, r.year)].append(r)
-    out: dict[str, Carried] = {}
-    for (agency, year), rows in by_year.items():
-        prev_rows = by_year.get((agency, year - 1))
-        if not prev_rows:
-            continue
-        rhs = _representative(prev_rows).carry[_N:]  # type: ignore[index]
-        for r in rows:
-            out[r.report_id] = Carried(r.carry[:_N], rhs)  # type: ignore[index]
-    return out
+    table = as_table(reports)
+    pairs = _pairs(table)
+    span, params = "", ()
+    if first is not None and last is not None:
+        span, params = " WHERE report_id BETWEEN ? AND ?", (first, last)
+    got = table.db.execute(f"SELECT report_id, this, prev FROM {pairs}{span}", params)
+    return {rid: Carried(loads(this)[:_N], loads(prev)[_N:]) for rid, this, prev in got}
+

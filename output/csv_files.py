@@ -258,6 +258,18 @@ class CsvWriter:
         write_lines(f, table, cols)
         self._flushed[name] = _write_back(f, self._flushed.get(name, 0))
 
+    def write_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """The next rows of a file written in frames (reports, agencies: values as parsed)."""
+        f = self._open(name)
+        table = _arrow(frame, FILES[name])
+        if table is not None:  # a line per report, by Arrow's writer
+            write_lines(f, table, FILES[name])
+        else:
+            text = io.StringIO()
+            write_csv(text, frame, _kinds(name), header=False)
+            f.write(text.getvalue().encode("utf-8"))
+        self._flushed[name] = _write_back(f, self._flushed.get(name, 0))
+
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         tmp = atomic.temp_beside(self.out / f"{name}.csv")
         table = _arrow(frame, FILES.get(name, ()))

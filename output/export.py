@@ -8,7 +8,9 @@ tables are Arrow tables (output/streams.py) that go straight into the writers.
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -19,16 +21,16 @@ import pyarrow.compute as pc
 
 from nianbao.parsers.schema import TABLES
 from nianbao.output import atomic
-from nianbao.output.agencies import agencies_frame
+from nianbao.output.agencies import agencies_frames
 from nianbao.output.background import Background
 from nianbao.output.csv_files import CsvWriter
 from nianbao.output.cross_year import NAMES as CARRY_NAMES, cross_year_checks
 from nianbao.output.dictionary import dictionary_frame, dictionary_markdown
 from nianbao.output.frames import reports_frame
 from nianbao.output.parquet_files import ParquetWriter
-from nianbao.output.records import Dataset, ReportCounts, ReportRow
+from nianbao.output.records import Dataset, ReportCounts
 from nianbao.output.results import PACK_SIZE
-from nianbao.output.same_report import merge_rows
+from nianbao.output.same_report import merged
 from nianbao.output.sqlite_file import SqliteWriter
 from nianbao.output.streams import chunk as chunk_tables
 
@@ -37,10 +39,12 @@ STREAMED = ["facts", "checks"] + [f"wide_{t}" for t in TABLES]
 
 
 class Writer(Protocol):
-    """One format's files: streamed chunks, whole tables, then an atomic commit (or abort)."""
+    """One format's files: streamed chunks (Arrow tables; frames for reports and agencies),
+    whole tables, then an atomic commit (or abort)."""
 
     def begin(self, names: list[str]) -> None: ...
     def write(self, name: str, table: pa.Table) -> None: ...
+    def write_frame(self, name: str, frame: pd.DataFrame) -> None: ...
     def write_whole(self, name: str, frame: pd.DataFrame) -> None: ...
     def commit(self) -> list[Path]: ...
     def abort(self) -> None: ...
@@ -86,11 +90,6 @@ def _writers(out: Path, formats: tuple[str, ...], excel: bool) -> dict[str, Writ
     return made
 
 
-def in_export_order(rows: Iterable[ReportRow]) -> list[ReportRow]:
-    """The order export writes reports in (report id), which parse packs their results in."""
-    return sorted(rows, key=lambda r: r.report_id)
-
-
 def export(dataset: Dataset, out: Path, formats: Iterable[str] = FORMATS, *, excel: bool = False,
            chunk_size: int = PACK_SIZE, progress: Callable[[int], None] | None = None
            ) -> ExportSummary:
@@ -114,15 +113,9 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
         atomic.clean_stale(out)
     except OSError as exc:
         raise ExportError(f"cannot use output folder {out}: {exc.strerror or exc}") from None
-    merged = merge_rows(dataset)  # one row per report, whatever the URLs it was found at
-    extra = cross_year_checks(merged)
-    # the cross-year failures count in reports.checks_failed (added as the frame is made:
-    # copying a row per failing report cost more than the rest of the reports file)
-    failed = {k: n for k, v in extra.items() if (n := v.failed)}
-    rows = in_export_order(merged)
-    summary = ExportSummary(reports=len(rows), cross_year=len(extra) * len(CARRY_NAMES),
-                            counts=ReportCounts.of(rows),
-                            same_report=len(dataset.reports) - len(rows))
+    table = merged(dataset)  # one row per report, whatever the URLs it was found at
+    summary = ExportSummary()
+    outcomes: Counter[tuple[bool, str]] = Counter()  # (not parsed yet, status) of the reports
     try:
         writers = _writers(out, formats, excel)
     except OSError as exc:
@@ -130,14 +123,17 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
     # CSV and Parquet chunks are written on a second thread while the next one is built;
     # SQLite's connection stays on this thread (its inserts hold the GIL: little to overlap).
     later = {f: w for f, w in writers.items() if f != "sqlite"}
-    behind = Background(lambda streamed: _write_streamed(later.values(), streamed))
+    behind = Background(lambda parts: _write_parts(later.values(), *parts))
     now = [w for f, w in writers.items() if f not in later]
     try:
         for w in writers.values():
             w.begin(STREAMED)
-        for start in range(0, len(rows), chunk_size):
-            part = rows[start:start + chunk_size]
-            tables = chunk_tables(dataset, part, start + 1, extra,
+        done = 0
+        for part in table.chunks(chunk_size, light=True):
+            extra = cross_year_checks(table, part[0].report_id, part[-1].report_id)
+            summary.cross_year += len(extra) * len(CARRY_NAMES)
+            outcomes.update((r.parser_version is None, r.status) for r in part)
+            tables = chunk_tables(dataset, part, done + 1, extra,
                                   year_major=formats == ("parquet",), texts="csv" in formats)
             summary.facts += tables.facts.num_rows
             summary.checks += tables.checks.num_rows
@@ -145,18 +141,30 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
                 pc.sum(pc.cast(tables.checks["ok"], pa.int64())).as_py() or 0)
             streamed = {"facts": tables.facts, "checks": tables.checks,
                         **{f"wide_{t}": w for t, w in tables.wide.items()}}
+            # the cross-year failures count in reports.checks_failed (added as the frame is
+            # made: copying a row per failing report cost more than the rest of the file)
+            frames = {"reports": reports_frame(part, {k: n for k, v in extra.items()
+                                                      if (n := v.failed)})}
             if later:
-                behind.put(streamed)
-            _write_streamed(now, streamed)
+                behind.put((streamed, frames))
+            _write_parts(now, streamed, frames)
+            done += len(part)
             if progress:
                 progress(len(part))
-        reports = reports_frame(rows, failed)
-        agencies = agencies_frame(rows)
-        dictionary = dictionary_frame()
+        summary.counts = ReportCounts.tally((*k, n) for k, n in outcomes.items())
+        summary.reports = done
+        summary.same_report = len(dataset.reports) - done
+        # made while the second thread writes the last chunks; no reports: the reports file
+        # still has its header
+        ends = chain(({"agencies": frame} for frame in agencies_frames(table)),
+                     [] if done else [{"reports": reports_frame([])}])
+        for frames in ends:
+            if later:
+                behind.put(({}, frames))
+            _write_parts(now, {}, frames)
         behind.close()
+        dictionary = dictionary_frame()
         for fmt, w in writers.items():
-            w.write_whole("reports", reports)
-            w.write_whole("agencies", agencies)
             if fmt != "parquet":  # the dictionary as CSV and as a table to join labels from
                 w.write_whole("dictionary", dictionary)
         for w in writers.values():
@@ -176,7 +184,10 @@ def _export(dataset: Dataset, out: Path, formats: tuple[str, ...], excel: bool, 
     return summary
 
 
-def _write_streamed(writers: Iterable[Writer], streamed: dict[str, pa.Table]) -> None:
-    for name in STREAMED:
-        for w in writers:
-            w.write(name, streamed[name])
+def _write_parts(writers: Iterable[Writer], streamed: dict[str, pa.Table],
+                 frames: dict[str, pd.DataFrame]) -> None:
+    for w in writers:
+        for name, table in streamed.items():
+            w.write(name, table)
+        for name, frame in frames.items():
+            w.write_frame(name, frame)

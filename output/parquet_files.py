@@ -25,6 +25,7 @@ from nianbao.output.columns import FILES, WIDE, Column
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 SMALL_BYTES = 1 << 20  # a chunk's piece of a partition smaller than this waits for more
 PENDING_BYTES = 16 << 20  # all waiting pieces are written once they hold this much
+FRAMED_ROWS = 50_000  # rows of a row group of the files written in frames (reports, agencies)
 _TYPES = {"str": pa.string(), "int": pa.int32(), "count": pa.int64(), "float": pa.float64(),
           "number": pa.float64(), "bool": pa.bool_(),
           "timestamp": pa.timestamp("ms", tz="UTC")}  # Parquet has no seconds
@@ -135,6 +136,8 @@ class ParquetWriter:
         self._pending: dict[tuple[str, str], list[pa.Table]] = {}
         self._pending_size: dict[tuple[str, str], int] = {}  # bytes waiting, per partition
         self._pending_bytes = 0
+        # files written in frames -> their writer and the tables waiting to be a row group
+        self._framed: dict[str, tuple[pq.ParquetWriter, list[pa.Table]]] = {}
 
     def begin(self, names: list[str]) -> None:
         for name in names:
@@ -214,6 +217,18 @@ class ParquetWriter:
             writer.write_table(written)
             self._writers[key] = writer
 
+    def write_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """The next rows of a file written in frames (reports, agencies), one file each, in
+        row groups of FRAMED_ROWS rows."""
+        if name not in self._framed:
+            self._framed[name] = (pq.ParquetWriter(self.tmp / f"{name}.parquet",
+                                                   schema_of(name, False), compression="zstd"), [])
+        writer, waiting = self._framed[name]
+        waiting.append(to_table(name, frame, False))
+        if sum(t.num_rows for t in waiting) >= FRAMED_ROWS:
+            writer.write_table(pa.concat_tables(waiting))
+            waiting.clear()
+
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         pq.write_table(to_table(name, frame, False), self.tmp / f"{name}.parquet",
                        compression="zstd")
@@ -221,6 +236,11 @@ class ParquetWriter:
     def _close(self) -> None:
         for key in list(self._pending):
             self._flush(key)
+        for writer, waiting in self._framed.values():
+            if waiting:
+                writer.write_table(pa.concat_tables(waiting))
+            writer.close()
+        self._framed.clear()
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
@@ -234,6 +254,8 @@ class ParquetWriter:
         self._pending.clear()  # nothing more is written
         self._pending_size.clear()
         self._pending_bytes = 0
+        for _writer, waiting in self._framed.values():
+            waiting.clear()
         try:
             self._close()
         finally:

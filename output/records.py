@@ -7,20 +7,19 @@ attachment and its title, agency and year from the page; both URLs are kept.
 from __future__ import annotations
 
 import hashlib
-import os
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from nianbao.parsers import divisions
 from nianbao.parsers.extraction.agency import UNKNOWN, Agency, resolve
 from nianbao.parsers.model import STATUSES, SUCCESS_STATUSES, Check, Fact
-from nianbao.output.results import Carry, Stored
-from nianbao.scraper.urls import host_of, twin_key
+from nianbao.output.results import Carry, Place, Stored
+from nianbao.scraper.urls import twin_key
 
 if TYPE_CHECKING:
     from nianbao.output.results import ResultStore
+    from nianbao.output.row_table import RowTable
 
 SUCCESS = SUCCESS_STATUSES
 # Better outcomes first, for picking among attachments.
@@ -69,6 +68,7 @@ class ReportRow:
     kind: str | None = None
     carry: Carry | None = field(default=None, repr=False)
     facts_from: int | None = field(default=None, repr=False)  # version id whose facts to use
+    facts_place: Place | None = field(default=None, repr=False)  # where they lie, if packed
     register: Agency = field(default=UNKNOWN, repr=False)  # the agency's register entry
     # what the register was resolved from besides the printed name: (clues, source agency)
     agency_context: tuple = field(default=((), None), repr=False)
@@ -86,14 +86,19 @@ class ReportCounts:
 
     @classmethod
     def of(cls, rows: Iterable[ReportRow]) -> "ReportCounts":
+        return cls.tally((r.parser_version is None, r.status, 1) for r in rows)
+
+    @classmethod
+    def tally(cls, groups: Iterable[tuple[bool, str, int]]) -> "ReportCounts":
+        """The counts of (not parsed yet, status, how many reports) groups."""
         counts = cls()
         by_status: Counter[str] = Counter()
-        for r in rows:
-            counts.archived += 1
-            if r.parser_version is None:
-                counts.not_parsed += 1
+        for not_parsed, status, n in groups:
+            counts.archived += n
+            if not_parsed:
+                counts.not_parsed += n
             else:
-                by_status[r.status] += 1
+                by_status[status] += n
         counts.by_status = dict(sorted(by_status.items()))
         counts.parsed = sum(n for s, n in by_status.items() if s in SUCCESS)
         counts.failed = sum(by_status.values()) - counts.parsed
@@ -112,11 +117,13 @@ Loader = Callable[[ReportRow], tuple[list[Fact], list[Check]]]
 class Dataset:
     """Everything an export needs: the report rows and a way to load each one's contents.
 
-    With ``store`` (the results store ``load`` reads from), export reads the facts as Arrow
-    columns straight from it, in chunks, without making Python objects per fact.
+    ``reports`` is a list, or for a whole data folder a RowTable (output/row_table.py: the
+    rows on disk, not in memory). With ``store`` (the results store ``load`` reads from),
+    export reads the facts as Arrow columns straight from it, in chunks, without making Python
+    objects per fact.
     """
 
-    reports: list[ReportRow]
+    reports: list[ReportRow] | RowTable
     load: Loader
     store: ResultStore | None = None
 
@@ -145,30 +152,6 @@ def set_register(row: ReportRow, clues: Iterable[tuple[str, str]],
     row.register = a = resolve(row.agency, clues=clues, source_agency=source_agency,
                                source_name=row.source_name).agency
     row.agency_id, row.region_code, row.level, row.kind = a.agency_id, a.region_code, a.level, a.kind
-
-
-def place_by_host(rows: Iterable[ReportRow]) -> None:
-    """Reports whose agency their page and source leave open (城关镇 with no county, a 鼓楼区),
-    placed by the other reports of their host: where every report the host serves that was
-    placed lies in one division, that division decides as the page's site name would. A
-    host serving several counties (a city's or a province's platform) places no township;
-    region codes nest by prefix, so the division is their longest common prefix."""
-    by_host: dict[str, list[ReportRow]] = defaultdict(list)
-    for r in rows:
-        by_host[host_of(r.source_url)].append(r)
-    for group in by_host.values():
-        unplaced = [r for r in group if r.agency_id is None and r.agency]
-        codes = sorted({r.region_code for r in group if r.region_code})
-        if not unplaced or not codes:
-            continue
-        common = os.path.commonprefix([codes[0], codes[-1]])
-        d = divisions.by_code(common[:len(common) // 2 * 2])
-        if d is None:
-            continue
-        place = "".join(x.name for x in d.chain()) + "人民政府"
-        for r in unplaced:
-            clues, source_agency = r.agency_context
-            set_register(r, [*clues, ("host", place)], source_agency)
 
 
 def report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,
@@ -200,6 +183,7 @@ def _report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,
     row.template, row.script, row.status, row.error = page.template, page.script, page.status, page.error
     row.parser_version, row.origin, row.carry = page.parser_version, page.origin, page.carry
     row.checks_failed, row.facts_from = page.checks_failed, page.version_id
+    row.facts_place = page.place
     if not needs_attachment(page) or not attachments:
         return row
     if page.n_numbers:  # read from the page's pictures: only a better reading replaces it
@@ -213,7 +197,8 @@ def _report_row(source_url: str, page: Stored | None, *, fetched_at: str | None,
         return row  # the page's own (empty) result is as good as any attachment
     row.template, row.script, row.status = best.template, best.script or row.script, best.status
     row.origin, row.carry, row.checks_failed = best.origin, best.carry, best.checks_failed
-    row.facts_from, row.parser_version = best.version_id, best.parser_version
+    row.facts_from, row.facts_place = best.version_id, best.place
+    row.parser_version = best.parser_version
     row.title = row.title or best.title
     row.agency = row.agency or best.agency
     row.year = row.year or best.year

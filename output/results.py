@@ -17,6 +17,7 @@ anything else is parsed again.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -56,6 +57,10 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 Span = tuple[int, int, int]  # a packed result: its pack, first fact and first check in it
+# Where a packed result's facts and checks lie, as its metadata said: the store's era then (see
+# ResultStore.era), its template, pack, first fact, first check, number of facts and of checks.
+Place = tuple[int, "str | None", int, int, int, int, int]
+_ERAS = itertools.count()
 CARRY_COLS = tuple(c.key for c in REQUEST_COLS)
 # A report's carried_over values then its carried_forward values, one per column of CARRY_COLS
 # (0 where the cell is absent or blank): one flat tuple, not two dicts, since export holds one
@@ -102,6 +107,7 @@ class Stored:
     carry: Carry | None = None
     warnings: list[str] = field(default_factory=list)
     agency_clues: list[tuple[str, str]] = field(default_factory=list)
+    place: Place | None = None  # where its facts lie, when packed
 
 
 def carry_values(over: dict[str, Number], forward: dict[str, Number]) -> Carry:
@@ -132,7 +138,7 @@ _META = ("version_id, url, kind, sha256, parser_version, status, error, title, a
 # kind, parser_version, status, agency, year, template, script, origin: one object per distinct
 # value for all results, not one per report (an agency's name recurs every year)
 _VOCABULARY = (2, 4, 5, 8, 9, 10, 11, 12)
-# after _META: agency_clues (16), pack, pack_facts, pack_checks, n_checks (17-20), warnings (21),
+# after _META: agency_clues (16), warnings (17), pack, pack_facts, pack_checks, n_checks (18-21),
 # whether there is a carry (22) and its values (23-)
 # The carry read by SQLite's JSON functions straight into numbers (no dicts made in Python).
 _CARRY = "carry IS NOT NULL, " + ", ".join(
@@ -151,9 +157,9 @@ class ResultStore:
         self._stored_ids: dict[Cell, int] = {}
         self._fresh: dict[int, Cell] = {}  # ids added inside a transaction not yet seen to commit
         self._packs: dict[int, tuple[pa.RecordBatch, pa.RecordBatch]] = {}  # recently read
-        # version id -> (template, pack, first fact, first check, facts, checks) of packed
-        # results whose metadata was read (forgotten when the result or the packs change)
-        self._spans: dict[int, tuple] = {}
+        # Places read from this store in this era only are used: a new era when a result is
+        # stored or the packs are written again
+        self.era = next(_ERAS)
         if read_only:
             from nianbao.scraper.state import connect_read_only
 
@@ -204,7 +210,7 @@ class ResultStore:
         numbers = sum(1 for f in report.facts if f.value is not None)
         carry = carry_of(report.facts)
         facts = columnar.in_printed_order(report.facts, report.template)
-        self._spans.pop(version_id, None)
+        self.era = next(_ERAS)  # places read before this are not used
         try:
             self._check_fresh()
             cells = [self._cell_id((f.table, f.row, f.col)) for f in facts]
@@ -284,31 +290,35 @@ class ResultStore:
         warnings only when asked (export has no use for them, and they can outweigh the rest)."""
         have = self._columns()
         clues = "agency_clues" if "agency_clues" in have else "NULL"
+        warned = "warnings" if warnings else "NULL"
         packed = "pack, pack_facts, pack_checks, n_checks" if "pack" in have else \
             "NULL, NULL, NULL, NULL"
-        warned = "warnings" if warnings else "NULL"
-        cursor = self.db.execute(
-            f"SELECT {_META}, {clues}, {packed}, {warned}, {_CARRY} FROM parsed")
-        wanted = None if version_ids is None else set(version_ids)
+        query = f"SELECT {_META}, {clues}, {warned}, {packed}, {_CARRY} FROM parsed"
+        if version_ids is None:
+            cursors: Iterable[sqlite3.Cursor] = [self.db.execute(query)]
+        else:
+            ids = list(version_ids)
+            cursors = (self.db.execute(f"{query} WHERE version_id IN "
+                                       f"({','.join('?' * len(ids[i:i + 500]))})",
+                                       ids[i:i + 500])
+                       for i in range(0, len(ids), 500))  # SQLite's limit on parameters
         words: dict[str | int, str | int] = {}
         out: dict[int, Stored] = {}
-        while rows := cursor.fetchmany(_BATCH):
-            if wanted is not None:
-                rows = [row for row in rows if row[0] in wanted]
-            for row, clued, notes in zip(rows, _loads_all([row[16] for row in rows]),
-                                         _loads_all([row[21] for row in rows])):
-                fields = list(row[:16])
-                for i in _VOCABULARY:
-                    if (word := fields[i]) is not None:
-                        fields[i] = words.setdefault(word, word)
-                s = Stored(*fields)
-                s.carry = row[23:] if row[22] else None
-                s.warnings = notes or []
-                s.agency_clues = [tuple(c) for c in clued] if clued else []
-                out[s.version_id] = s
-                if row[17] is not None:  # where its facts are: export reads them without asking
-                    self._spans[s.version_id] = (s.template, row[17], row[18], row[19],
-                                                 s.n_facts, row[20])
+        for cursor in cursors:
+            while rows := cursor.fetchmany(_BATCH):
+                for row, clued, notes in zip(rows, _loads_all([row[16] for row in rows]),
+                                             _loads_all([row[17] for row in rows])):
+                    fields = list(row[:16])
+                    for i in _VOCABULARY:
+                        if (word := fields[i]) is not None:
+                            fields[i] = words.setdefault(word, word)
+                    s = Stored(*fields)
+                    s.carry = row[23:] if row[22] else None
+                    if row[18] is not None:  # export reads its facts without asking again
+                        s.place = (self.era, s.template, *row[18:21], s.n_facts, row[21])
+                    s.warnings = notes or []
+                    s.agency_clues = [tuple(c) for c in clued] if clued else []
+                    out[s.version_id] = s
         return out
 
     def add_run(self, command: str, started: str, crawl_run: int | None, exit_code: int,
@@ -358,29 +368,38 @@ class ResultStore:
                 start += f.num_rows
         return out
 
-    def columns_ordered(self, version_ids: list[int]
+    def columns_ordered(self, version_ids: list[int], places: dict[int, Place] | None = None
                         ) -> dict[int, tuple[pa.RecordBatch, pa.RecordBatch, object, Span]]:
         """version id -> (facts, checks, order, span): ``order`` is the template whose printed
         order the facts are already in, ``columnar.UNSORTED`` when they are as parsed. Facts are
         CELL_SCHEMA batches (stored cell ids) or, from older rows, FACT_SCHEMA batches; a packed
         result's are slices of its pack (nothing copied), ``span`` says where (None when the
-        result is not packed), for ``joined_runs``."""
+        result is not packed), for ``joined_runs``. ``places``: where some of them lie, as
+        their metadata said (not asked again if read in this era)."""
         have = self._columns()
         cols = "facts_arrow, checks_arrow" if "facts_arrow" in have else "NULL, NULL"
         packed = ("pack, pack_facts, pack_checks, n_facts, n_checks" if "pack" in have
                   else "NULL, NULL, NULL, NULL, NULL")
         out = {}
-        asked = [vid for vid in version_ids if vid not in self._spans]
-        found: dict[int, tuple] = {}  # spans of packed results not among the known ones
+        found = {vid: place[1:] for vid, place in (places or {}).items() if place[0] == self.era}
+        asked = [vid for vid in version_ids if vid not in found]
+        loose: list[int] = []  # not packed: their own batches are read, only theirs
         for start in range(0, len(asked), 500):  # SQLite's limit on bound parameters
             ids = asked[start:start + 500]
             marks = ",".join("?" * len(ids))
-            rows = self.db.execute(f"SELECT version_id, {cols}, facts, checks, template, {packed} "
+            for vid, template, *span in self.db.execute(
+                    f"SELECT version_id, template, {packed} FROM parsed "
+                    f"WHERE version_id IN ({marks})", ids):
+                if span[0] is not None:
+                    found[vid] = (template, *span)
+                else:
+                    loose.append(vid)
+        for start in range(0, len(loose), 500):
+            ids = loose[start:start + 500]
+            marks = ",".join("?" * len(ids))
+            rows = self.db.execute(f"SELECT version_id, {cols}, facts, checks, template "
                                    f"FROM parsed WHERE version_id IN ({marks})", ids).fetchall()
-            for vid, fa, ca, fj, cj, template, pack, at, check_at, n, n_checks in rows:
-                if pack is not None:
-                    found[vid] = (template, pack, at, check_at, n, n_checks)
-                    continue
+            for vid, fa, ca, fj, cj, template in rows:
                 out[vid] = (columnar.from_blob(fa, columnar.FACT_SCHEMA) if fa is not None
                             else columnar.facts_batch([Fact(*f) for f in json.loads(fj)]),
                             columnar.from_blob(ca, columnar.CHECK_SCHEMA) if ca is not None
@@ -390,7 +409,7 @@ class ResultStore:
                             else columnar.UNSORTED, None)
         last = (None, None)  # the pack of the result before (usually the same)
         for vid in version_ids:
-            known = self._spans.get(vid) or found.get(vid)
+            known = found.get(vid)
             if known is None:
                 continue
             template, pack, at, check_at, n, n_checks = known
@@ -498,5 +517,5 @@ class ResultStore:
             raise
         finally:
             self._packs.clear()
-            self._spans.clear()
+            self.era = next(_ERAS)
         return len(packable)

@@ -183,6 +183,7 @@ class SqliteWriter:
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.execute("BEGIN")
+        self._framed: dict[str, int] = {}  # table written in frames -> rows written so far
 
     def begin(self, names: list[str]) -> None:
         self.db.execute(CELLS)
@@ -233,12 +234,24 @@ class SqliteWriter:
                                    _pylist(facts, "value"), _raw_kept(facts).to_pylist(),
                                    origin.to_pylist(), inferred.tolist()])
 
+    def write_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """The next rows of a table written in frames (reports, agencies)."""
+        if name not in self._framed:
+            self.db.execute(_create(name))
+            self._framed[name] = 0
+        done = self._framed[name]
+        self._framed[name] += len(frame)
+        if not len(frame):
+            return
+        if name == "reports":  # report-id order, as the chunks' report keys
+            frame = frame.assign(report_key=np.arange(done + 1, done + len(frame) + 1))
+        marks = ",".join("?" * len(frame.columns))
+        self.db.executemany(f'INSERT INTO "{name}" VALUES ({marks})', _rows(frame))
+
     def write_whole(self, name: str, frame: pd.DataFrame) -> None:
         self.db.execute(_create(name))
         if not len(frame):
             return
-        if name == "reports":  # report-id order, as the chunks' report keys
-            frame = frame.assign(report_key=np.arange(1, len(frame) + 1))
         marks = ",".join("?" * len(frame.columns))
         self.db.executemany(f'INSERT INTO "{name}" VALUES ({marks})', _rows(frame))
 

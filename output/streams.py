@@ -187,7 +187,9 @@ def _contents(dataset: Dataset, rows: list[ReportRow]
     else:
         store = dataset.store
         catalog = store.catalog
-        got = store.columns_ordered([r.facts_from for r in rows if r.facts_from is not None])
+        got = store.columns_ordered([r.facts_from for r in rows if r.facts_from is not None],
+                                    {r.facts_from: r.facts_place for r in rows
+                                     if r.facts_place is not None})
         spans: list = []
         for i, row in enumerate(rows):
             f, c, order, span = got.get(row.facts_from, _NOTHING) \

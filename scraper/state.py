@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -332,6 +333,21 @@ def archived_versions(db: sqlite3.Connection, kinds: tuple[str, ...] = ("report"
         "LEFT JOIN urls u ON u.url = v.url LEFT JOIN sources s ON s.id = u.source_id "
         f"WHERE v.kind IN ({marks}) ORDER BY v.id", kinds).fetchall()
     return [ArchivedVersion(*row) for row in rows]
+
+
+def newest_versions(db: sqlite3.Connection, kind: str, *, by_parent: bool = False
+                    ) -> Iterator[ArchivedVersion]:
+    """The newest archived version (highest id) of every URL of ``kind``, by URL or, with
+    ``by_parent``, by the page that links it: read as they are needed, never all at once."""
+    order = "u.parent, v.url" if by_parent else "v.url"
+    cursor = db.execute(
+        "SELECT v.id, v.url, v.final_url, v.kind, v.run, v.sha256, v.content_type, v.fetched_at, "
+        "v.warc_file, v.warc_offset, u.parent, s.start, s.name, s.agency FROM versions v "
+        "JOIN (SELECT max(id) AS id FROM versions WHERE kind = ? GROUP BY url) n ON n.id = v.id "
+        "LEFT JOIN urls u ON u.url = v.url LEFT JOIN sources s ON s.id = u.source_id "
+        f"ORDER BY {order}", (kind,))
+    while rows := cursor.fetchmany(1000):
+        yield from (ArchivedVersion(*row) for row in rows)
 
 
 def document_counts(db: sqlite3.Connection) -> list[tuple[str, str, int]]:

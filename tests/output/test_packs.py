@@ -7,8 +7,10 @@ A pack changes where results live, never what they are: every test compares the 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nianbao.output import columnar
@@ -73,6 +75,40 @@ def test_a_result_parsed_again_after_packing_is_read_from_its_own_row(tmp_path: 
                 want_facts, want_checks = source.load(source.reports[dataset.reports.index(other)])
                 assert sorted(map(repr, facts)) == sorted(map(repr, want_facts))
                 assert checks == list(want_checks)
+
+
+@pytest.mark.parametrize("change", ["put", "pack"])
+def test_where_facts_lay_before_a_change_is_not_trusted(tmp_path: Path, change: str) -> None:
+    """Rows keep where their facts lay in the packs (export reads them without asking again);
+    once a result is stored again or the packs are rewritten, that is asked again."""
+    source = _dataset()
+    dataset = _store(tmp_path / "data", source, ["packed"])
+    dataset.store.close()  # type: ignore[union-attr]
+    with ResultStore(tmp_path / "data") as store:
+        meta = store.metadata()
+        rows = [replace(r, facts_place=meta[r.facts_from].place) if r.facts_from else r
+                for r in dataset.reports]
+        assert sum(r.facts_place is not None for r in rows) >= 4
+        row = rows[2]
+        if change == "put":
+            new = [Fact("requests", "received_new", "total", 99, "99", "件", "html")]
+            store.put(row.facts_from, row.source_url, "report", row.sha256 or "",  # type: ignore[arg-type]
+                      Report(title=row.title, agency=row.agency, year=row.year,
+                             template=row.template or "unknown", facts=new), "1.0.0")
+        else:  # the same results in the opposite order: every place moves
+            store.put(row.facts_from, row.source_url, "report", row.sha256 or "",  # type: ignore[arg-type]
+                      Report(title=row.title, agency=row.agency, year=row.year,
+                             template=row.template or "unknown",
+                             facts=source.load(source.reports[2])[0],
+                             checks=source.load(source.reports[2])[1]), "1.0.0")
+            assert store.pack(list(reversed(_export_order(dataset))), size=2)
+        export(Dataset(rows, dataset.load, store), tmp_path / "out", ["csv"])
+    facts = pd.read_csv(tmp_path / "out" / "facts.csv", dtype=str, keep_default_na=False)
+    mine = facts[facts["report_id"] == row.report_id]
+    if change == "put":
+        assert mine[["row", "value"]].values.tolist() == [["received_new", "99"]]
+    else:
+        _check(tmp_path / "out", expected_csv(source))
 
 
 def test_packing_waits_until_one_result_in_twenty_is_loose(tmp_path: Path) -> None:

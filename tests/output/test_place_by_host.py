@@ -6,7 +6,9 @@ reports are made up.
 
 from __future__ import annotations
 
-from nianbao.output.records import ReportRow, place_by_host, report_id, set_register
+from nianbao.output.hosts import place_by_host
+from nianbao.output.records import ReportRow, report_id, set_register
+from nianbao.output.row_table import RowTable
 
 
 def _row(url: str, agency: str | None, source_agency: str | None = None) -> ReportRow:
@@ -14,6 +16,13 @@ def _row(url: str, agency: str | None, source_agency: str | None = None) -> Repo
                     parser_version="1", status="ok")
     set_register(row, [], source_agency)
     return row
+
+
+def _placed(rows: list[ReportRow]) -> list[ReportRow]:
+    """The rows after place_by_host, read back from the table it works on."""
+    table = RowTable(rows)
+    place_by_host(table)
+    return list(table)
 
 
 def test_a_county_portal_places_its_townships_and_its_districts() -> None:
@@ -26,7 +35,8 @@ def test_a_county_portal_places_its_townships_and_its_districts() -> None:
             _row("https://nj.example.invalid/2.html", "南京市玄武区人民政府"),
             _row("https://nj.example.invalid/3.html", "鼓楼区人民政府")]
     assert [r.agency_id for r in (county[2], county[3], county[4], city[2])] == [None] * 4
-    place_by_host(county + city)
+    placed = _placed(county + city)
+    county, city = placed[:len(county)], placed[len(county):]
     assert county[2].register.name == "陕西省安康市汉阴县城关镇人民政府"
     assert city[2].register.name == "江苏省南京市鼓楼区人民政府"  # not 福州's or 徐州's
     # the host says where, never who: 我局 and a bare 财政局 stay open
@@ -42,7 +52,7 @@ def test_a_platform_serving_several_counties_places_no_township() -> None:
             _row("https://js.example.invalid/1.html", "南京市人民政府"),
             _row("https://js.example.invalid/2.html", "徐州市人民政府"),
             _row("https://js.example.invalid/3.html", "鼓楼区")]  # both cities have one
-    place_by_host(rows)
+    rows = _placed(rows)
     assert rows[2].agency_id is None and rows[5].agency_id is None
 
 
@@ -50,5 +60,5 @@ def test_a_host_with_nothing_placed_places_nothing() -> None:
     rows = [_row("https://x.example.invalid/1.html", "示例市教育局"),
             _row("https://x.example.invalid/2.html", "城关镇"),
             _row("https://x.example.invalid/3.html", "教育部")]
-    place_by_host(rows)
+    rows = _placed(rows)
     assert rows[1].agency_id is None
