@@ -58,7 +58,12 @@ _DROP = ("script", "style", "noscript", "template", "textarea", "select", "butto
          "object", "svg")
 _DROP_IDS = frozenset(_tag_ids(*_DROP))
 _TITLE, _H1, _SELECTEDCONTENT = _tag_ids("title", "h1", "selectedcontent")
-_FIRSTS = frozenset((_TITLE, _H1, _SELECTEDCONTENT))
+# The containers looked up by tag name later (a C walk each): only those the walk met.
+_LOOKED_UP = ("ul", "ol", "table")
+_ID_OF = dict(zip(_LOOKED_UP, _tag_ids(*_LOOKED_UP)))
+_FIRSTS = frozenset((_TITLE, _H1, _SELECTEDCONTENT, *_ID_OF.values()))
+# The tags the walk stops at (one set test for each of the page's other elements, not two).
+_WATCHED = _DROP_IDS | _FIRSTS
 _MAX_COLSPAN = 64
 _MAX_ROWSPAN = 500
 
@@ -383,13 +388,16 @@ def _table_lines(table: LexborNode, notes: list[str]) -> list[Line]:
 _LINK_LIST = 4
 
 
-def _in_body(tree: LexborHTMLParser, body: LexborNode, tags: tuple[str, ...]
-             ) -> list[LexborNode]:
+def _in_body(tree: LexborHTMLParser, body: LexborNode, tags: tuple[str, ...],
+             seen: dict[int, LexborNode] | None = None) -> list[LexborNode]:
     """The elements of ``tags`` in document order, as ``body.css(", ".join(tags))`` finds
     them (the parser puts no list or table outside the body). Looked up by tag name, a
     walk without a selector to parse (a fifth the cost), when at most one of the tags
-    occurs; the selector orders them when several do."""
-    found = [nodes for nodes in map(tree.tags, tags) if nodes]
+    occurs; the selector orders them when several do. ``seen``: the page's first element
+    of each tag before anything was removed (see :func:`_walk`); a tag without one is not
+    looked up (removals add no element). ``None``: every tag is looked up."""
+    found = [nodes for tag in tags if seen is None or _ID_OF[tag] in seen
+             for nodes in (tree.tags(tag),) if nodes]
     if len(found) > 1:
         return body.css(", ".join(tags))
     return found[0] if found else []
@@ -464,8 +472,8 @@ _Walked = tuple[LexborHTMLParser, LexborNode, dict[int, LexborNode], list[Lexbor
 
 
 def _walk(tree: LexborHTMLParser) -> _Walked | None:
-    """The tree, its body, its first title, h1 and selectedcontent by tag id (as
-    ``css_first`` finds them), and its elements to drop (``_DROP``) in document order, found
+    """The tree, its body, its first title, h1, selectedcontent, list and table by tag id
+    (as ``css_first`` finds them), and its elements to drop (``_DROP``) in document order, found
     in one walk: strip_tags walks the page once a tag, and each lookup by tag name is a walk
     of its own. ``None`` without a body."""
     root, body = tree.root, tree.body
@@ -475,10 +483,11 @@ def _walk(tree: LexborHTMLParser) -> _Walked | None:
     drop: list[LexborNode] = []
     for node in root.traverse():  # (elements and comments, in document order)
         tag = node.tag_id
-        if tag in _DROP_IDS:
-            drop.append(node)
-        elif tag in _FIRSTS and tag not in firsts:
-            firsts[tag] = node
+        if tag in _WATCHED:
+            if tag in _DROP_IDS:
+                drop.append(node)
+            elif tag not in firsts:
+                firsts[tag] = node
     return tree, body, firsts, drop
 
 
@@ -518,10 +527,10 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     for node in reversed(body.css('[style*="none" i]')):
         if _HIDDEN.search(node.attrs.get("style") or ""):
             node.decompose()
-    _drop_link_lists(body, _in_body(tree, body, ("ul", "ol")))
+    _drop_link_lists(body, _in_body(tree, body, ("ul", "ol"), firsts))
     notes: list[str] = []
     tables: list[list[Line]] = []
-    found = _in_body(tree, body, ("table",))
+    found = _in_body(tree, body, ("table",), firsts)
     # layout tables (holding another table) are read as text blocks: the tables around each
     # nested one, found by walking up from every table (no selector call per table)
     layout: set[int] = set()

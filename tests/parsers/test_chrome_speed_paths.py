@@ -13,7 +13,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from nianbao.parsers.extraction.checks import run_checks
 from nianbao.parsers.model import Fact
-from nianbao.parsers.readers.html import _BLOCK, _BLOCK_IDS, _DROP, _parse, html_document
+from nianbao.parsers.readers.html import (_BLOCK, _BLOCK_IDS, _DROP, _H1, _HIDDEN, _ID_OF,
+                                          _SELECTEDCONTENT, _TITLE, _in_body, _parse,
+                                          html_document)
 from nianbao.parsers.schema import SCHEMAS
 
 PAGES = [
@@ -71,6 +73,52 @@ def test_dropped_elements_as_strip_tags_drops_them(page: str) -> None:
     expected = LexborHTMLParser(page)
     expected.strip_tags(list(_DROP))
     assert tree.html == expected.html
+
+
+FIRSTS = [
+    "<title>a</title><h1>b</h1><h1>c</h1><title>d</title>",
+    "<noscript><h1>in noscript</h1></noscript><h1>after</h1><script>x</script><title>t</title>",
+    "<svg><title>s</title></svg><p>x</p><h1>h</h1><select><option>o</option></select>",
+    "<p>no title, no heading</p><style>y</style>",
+    # lists and tables: only inside dropped or foreign elements, or none, or several kinds
+    "<noscript><ul><li>n</li></ul></noscript><template><ol><li>t</li></ol></template><p>x</p>",
+    "<math><table><tr><td>m</td></tr></table></math><svg><ul></ul></svg><p>y</p>",
+    "<ol><li>1</li></ol><table><tr><td><ul><li>a</li></ul></td></tr></table><ul></ul>",
+    "<p style='display:none'><ul><li>h</li></ul></p><div style='DISPLAY: none'><ol></ol></div>",
+]
+
+
+@pytest.mark.parametrize("page", FIRSTS + DROPPED + PAGES)
+def test_walk_finds_firsts_as_css_first(page: str) -> None:
+    """The walk's one set test per element (``_WATCHED``) still tells the dropped elements
+    from the first title, h1 and selectedcontent."""
+    parsed = _parse(page)
+    assert parsed is not None
+    tree, _, firsts, _ = parsed
+    for tag, tag_id in (("title", _TITLE), ("h1", _H1), ("selectedcontent", _SELECTEDCONTENT),
+                        *_ID_OF.items()):
+        found = tree.css_first(tag)
+        got = firsts.get(tag_id)
+        assert (got is None) == (found is None)
+        assert got is None or got.mem_id == found.mem_id
+
+
+@pytest.mark.parametrize("page", FIRSTS + DROPPED + PAGES)
+def test_lookups_skipped_only_for_tags_the_page_lacks(page: str) -> None:
+    """Lists and tables looked up only when the walk met one give what the lookups of every
+    tag give, after the removals html_document makes."""
+    parsed = _parse(page)
+    assert parsed is not None
+    tree, body, firsts, drop = parsed
+    for node in reversed(drop):
+        node.decompose()
+    for node in reversed(body.css('[style*="none" i]')):
+        if _HIDDEN.search(node.attrs.get("style") or ""):
+            node.decompose()
+    for tags in (("ul", "ol"), ("table",)):
+        got = [n.mem_id for n in _in_body(tree, body, tags, firsts)]
+        assert got == [n.mem_id for n in _in_body(tree, body, tags)]  # (every tag looked up)
+        assert got == [n.mem_id for n in body.css(", ".join(tags))]
 
 
 def test_selectedcontent_copy_kept() -> None:
