@@ -358,8 +358,10 @@ def document_counts(db: sqlite3.Connection) -> list[tuple[str, str, int]]:
 
 def source_overview(db: sqlite3.Connection) -> list[tuple]:
     """Per source: name, start, status, error, last run's start and finish, archived reports."""
+    # the reports counted for all sources in one pass (a count per source scanned every version)
     return db.execute(
-        "SELECT s.name, s.start, s.status, s.error, r.started, r.finished, "
-        "(SELECT count(DISTINCT v.url) FROM versions v JOIN urls u ON u.url = v.url "
-        " WHERE u.source_id = s.id AND v.kind = 'report') "
-        "FROM sources s LEFT JOIN runs r ON r.id = s.last_run ORDER BY s.name, s.start").fetchall()
+        "SELECT s.name, s.start, s.status, s.error, r.started, r.finished, coalesce(n.reports, 0) "
+        "FROM sources s LEFT JOIN runs r ON r.id = s.last_run LEFT JOIN "
+        "(SELECT u.source_id, count(DISTINCT v.url) AS reports FROM versions v JOIN urls u "
+        " ON u.url = v.url WHERE v.kind = 'report' GROUP BY u.source_id) n ON n.source_id = s.id "
+        "ORDER BY s.name, s.start").fetchall()
