@@ -17,13 +17,14 @@ from typing import Any
 
 import nianbao.parsers as parsers
 from nianbao.collect import load_dataset
-from nianbao.output.records import SUCCESS, ReportCounts, report_row
+from nianbao.output.records import ReportCounts, report_row
 from nianbao.output.results import DB_NAME as RESULTS_DB, ResultsError, ResultStore
-from nianbao.output.same_report import merge_rows
-from nianbao.reparse import ParseSummary, newest
+from nianbao.output.row_table import PARSED, RowTable
+from nianbao.output.same_report import merged
+from nianbao.reparse import ParseSummary
 from nianbao.scraper.archive import archive_files
 from nianbao.ui import plural
-from nianbao.scraper.state import (archived_versions, document_counts, open_read_only,
+from nianbao.scraper.state import (document_counts, newest_versions, open_read_only,
                                    source_overview)
 
 LOCK_NAME = ".crawl.lock"  # taken (flock) by the crawler for as long as it runs
@@ -164,33 +165,32 @@ def collect_status(data_dir: Path, export_dir: Path | None = None,
     st = Status()
     files = archive_files(data_dir)
     st.warc_files, st.warc_bytes = len(files), sum(p.stat().st_size for p in files)
+    results = (Path(data_dir) / RESULTS_DB).exists()
     db = open_read_only(data_dir)
     try:
         st.documents = document_counts(db)
-        versions = archived_versions(db, ("report",))
         overview = source_overview(db)
         crawl_runs = _crawl_runs(db, runs)
+        if not results:
+            pages = rows = RowTable(
+                report_row(v.url, None, fetched_at=v.fetched_at, page_sha256=v.sha256,
+                           source_name=v.source_name) for v in newest_versions(db, "report"))
     finally:
         db.close()
     recorded: list[dict[str, Any]] = []
-    if (Path(data_dir) / RESULTS_DB).exists():
+    if results:
         with ResultStore(data_dir, read_only=True) as store:
             dataset = load_dataset(data_dir, store)
-            rows = merge_rows(dataset)  # may load facts (reprints): inside the with
+            pages, rows = dataset.reports, merged(dataset)  # may load facts (reprints)
             recorded = store.runs(runs)
-        pages = dataset.reports
-    else:
-        pages = rows = [report_row(v.url, None, fetched_at=v.fetched_at, page_sha256=v.sha256,
-                                   source_name=v.source_name) for v in newest(versions).values()]
+    # counted in SQL over the rows on disk: status holds no row per report either
     st.report_pages = len(pages)
-    st.reports = ReportCounts.of(rows)
-    st.stale = sum(1 for r in rows
-                   if r.parser_version is not None and r.parser_version != parsers.PARSER_VERSION)
-    read = [r for r in rows if r.parser_version is not None and r.status in SUCCESS]
-    st.agencies = len({r.agency_id for r in read if r.agency_id})
-    st.unplaced = sum(1 for r in read if not r.agency_id)  # (a failed page is no one's)
-    ok_by_source: Counter = Counter(r.source_name for r in rows if r.parser_version is not None
-                                    and r.status in SUCCESS)
+    st.reports = rows.counts()
+    st.stale = rows.count("parser_version IS NOT NULL AND parser_version != ?",
+                          (parsers.PARSER_VERSION,))
+    st.agencies = rows.distinct("agency_id", f"{PARSED} AND agency_id != ''")
+    st.unplaced = rows.count(f"{PARSED} AND (agency_id IS NULL OR agency_id = '')")
+    ok_by_source = Counter(rows.count_by("source_name", PARSED))
     st.sources = [SourceLine(*row, parsed_ok=ok_by_source[row[0]]) for row in overview]
     out = export_dir or Path(data_dir) / "export"
     if (out / "reports.csv").exists() or (out / "nianbao.sqlite").exists():

@@ -16,7 +16,7 @@ from dataclasses import fields
 from operator import attrgetter
 
 from nianbao.parsers.extraction.agency import UNKNOWN, Agency
-from nianbao.output.records import ReportCounts, ReportRow
+from nianbao.output.records import SUCCESS, ReportCounts, ReportRow
 from nianbao.scraper.urls import host_of
 
 FIELDS = tuple(f.name for f in fields(ReportRow))
@@ -33,6 +33,8 @@ _DDL = ("CREATE TABLE {name} (seq INTEGER PRIMARY KEY, " + _COLUMNS
         + ", host TEXT, register_id TEXT, grp INTEGER)")
 _MARKS = ",".join("?" * (len(FIELDS) + 2))
 BATCH = 2000  # rows encoded, inserted or decoded at a time
+PARSED = ("parser_version IS NOT NULL AND status IN ("
+          + ",".join(f"'{s}'" for s in sorted(SUCCESS)) + ")")  # SQL: a row whose report was read
 
 
 def temporary_database() -> sqlite3.Connection:
@@ -92,7 +94,7 @@ class RowTable:
         self.db.execute("COMMIT")
 
     def __len__(self) -> int:
-        return self.db.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0]
+        return self.count()
 
     def __iter__(self) -> Iterator[ReportRow]:
         for part in self.pages("seq"):
@@ -135,7 +137,6 @@ class RowTable:
         union = " UNION ALL ".join(f"SELECT {kept} FROM {t.name} WHERE {where}"
                                    for t, where in parts)
         db.execute(f"INSERT INTO {name} ({kept}) SELECT * FROM ({union}) ORDER BY report_id")
-        db.execute(f"CREATE UNIQUE INDEX {name}_id ON {name}(report_id)")
         out.by_id = True
         return out
 
@@ -155,6 +156,21 @@ class RowTable:
         self.db.executemany(f"UPDATE {self.name} SET {sets} WHERE seq=?",
                             ((*encode(row), seq) for seq, row in changed))
         self.db.execute("COMMIT")
+
+    def count(self, where: str = "1", params: tuple = ()) -> int:
+        """How many rows ``where`` holds."""
+        return self.db.execute(f"SELECT count(*) FROM {self.name} WHERE {where}",
+                               params).fetchone()[0]
+
+    def distinct(self, column: str, where: str = "1") -> int:
+        """How many values of ``column`` (not null) the rows ``where`` holds have."""
+        return self.db.execute(f"SELECT count(DISTINCT {column}) FROM {self.name} "
+                               f"WHERE {where}").fetchone()[0]
+
+    def count_by(self, column: str, where: str = "1") -> dict:
+        """How many rows ``where`` holds, by value of ``column``."""
+        return dict(self.db.execute(
+            f"SELECT {column}, count(*) FROM {self.name} WHERE {where} GROUP BY 1"))
 
     def counts(self) -> ReportCounts:
         return ReportCounts.tally(self.db.execute(
