@@ -93,7 +93,8 @@ def _contents(dataset: Dataset, rows: list[ReportRow], store: ResultStore | None
 
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        got = store.columns([r.facts_from for r in part if r.facts_from is not None])
+        got = store.columns([r.facts_from for r in part if r.facts_from is not None],
+                            {r.facts_from: r.facts_place for r in part if r.facts_place})
         for row in part:
             if row.facts_from not in got:
                 yield row, ({}, [])
@@ -113,42 +114,44 @@ def count(dataset: Dataset, store: ResultStore | None = None) -> Figures:
     """Every figure of the page, from the dataset as export writes it (``store``: the results
     store the dataset was loaded from, read in columns)."""
     from nianbao.output.cross_year import cross_year_checks
-    from nianbao.output.same_report import merge_rows
+    from nianbao.output.same_report import merged
 
-    merged = merge_rows(dataset)
-    extra = cross_year_checks(merged)
-    rows = sorted((replace(r, checks_failed=r.checks_failed + extra[r.report_id].failed)
-                   if r.report_id in extra else r for r in merged), key=lambda r: r.report_id)
-    fig = Figures(reports=len(rows))
+    table = merged(dataset)
+    fig = Figures()
     years: set[int | None] = set()
-    for row, (totals, checks) in _contents(dataset, rows, store):
-        if row.report_id in extra:
-            checks = [*checks, *((c.name, c.ok) for c in extra[row.report_id].checks())]
-        fig.by_status[row.status if row.parser_version is not None else "not parsed"] += 1
-        fig.by_province_year[province_of(row)][row.year] += 1
-        years.add(row.year)
-        if row.fetched_at and (fig.newest is None or row.fetched_at > fig.newest):
-            fig.newest = row.fetched_at
-        for name, ok in checks:
-            fig.checks[check_kind(name)] += 1
-            if not ok:
-                fig.failed_checks[check_kind(name)] += 1
-        if row.checks_failed:
-            # one line per agency in the register, whatever names its reports printed
-            fig.agencies_failed[row.register.name or row.agency or UNKNOWN] += row.checks_failed
-        if row.status not in SUCCESS or row.parser_version is None:
-            fig.unread.append(row)
-        received = totals.get("received_new")
-        if received is not None and row.year is not None:
-            granted, closed = totals.get("granted"), totals.get("closed_total")
-            for key, into in ((row.year, fig.requests),
-                              (level_of(row), fig.requests_level)):
-                acc = into.setdefault(key, [0, 0, 0, 0])  # type: ignore[arg-type]
-                acc[0] += received
-                if granted is not None and closed:
-                    acc[1] += granted
-                    acc[2] += closed
-                acc[3] += 1
+    for part in table.chunks(1000):  # a thousand reports held at a time
+        extra = cross_year_checks(table, part[0].report_id, part[-1].report_id)
+        rows = [replace(r, checks_failed=r.checks_failed + extra[r.report_id].failed)
+                if r.report_id in extra else r for r in part]
+        fig.reports += len(rows)
+        for row, (totals, checks) in _contents(dataset, rows, store):
+            if row.report_id in extra:
+                checks = [*checks, *((c.name, c.ok) for c in extra[row.report_id].checks())]
+            fig.by_status[row.status if row.parser_version is not None else "not parsed"] += 1
+            fig.by_province_year[province_of(row)][row.year] += 1
+            years.add(row.year)
+            if row.fetched_at and (fig.newest is None or row.fetched_at > fig.newest):
+                fig.newest = row.fetched_at
+            for name, ok in checks:
+                fig.checks[check_kind(name)] += 1
+                if not ok:
+                    fig.failed_checks[check_kind(name)] += 1
+            if row.checks_failed:
+                # one line per agency in the register, whatever names its reports printed
+                fig.agencies_failed[row.register.name or row.agency or UNKNOWN] += row.checks_failed
+            if row.status not in SUCCESS or row.parser_version is None:
+                fig.unread.append(row)
+            received = totals.get("received_new")
+            if received is not None and row.year is not None:
+                granted, closed = totals.get("granted"), totals.get("closed_total")
+                for key, into in ((row.year, fig.requests),
+                                  (level_of(row), fig.requests_level)):
+                    acc = into.setdefault(key, [0, 0, 0, 0])  # type: ignore[arg-type]
+                    acc[0] += received
+                    if granted is not None and closed:
+                        acc[1] += granted
+                        acc[2] += closed
+                    acc[3] += 1
     fig.years = sorted(years, key=lambda y: (y is None, y or 0))
     fig.unread.sort(key=lambda r: (r.status, r.source_url))
     return fig

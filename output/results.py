@@ -352,9 +352,11 @@ class ResultStore:
             return [], []
         return columnar.facts_of(got[0]), columnar.checks_of(got[1])
 
-    def columns(self, version_ids: list[int]) -> dict[int, tuple[pa.RecordBatch, pa.RecordBatch]]:
-        """version id -> (facts, checks) as Arrow record batches, for the ids that are stored."""
-        got = self.columns_ordered(version_ids)
+    def columns(self, version_ids: list[int], places: dict[int, Place] | None = None
+                ) -> dict[int, tuple[pa.RecordBatch, pa.RecordBatch]]:
+        """version id -> (facts, checks) as Arrow record batches, for the ids that are stored
+        (``places``: see columns_ordered)."""
+        got = self.columns_ordered(version_ids, places)
         cells = [(vid, f) for vid, (f, _c, _t, _s) in got.items()
                  if f.num_columns == len(columnar.CELL_SCHEMA)]
         out = {vid: (f, c) for vid, (f, c, _t, _s) in got.items()}
