@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -226,6 +228,14 @@ def _guard(func: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         log.error("interrupted; nothing collected was lost, run the same command again")
         sys.exit(EXIT_INTERRUPTED)
+    except sqlite3.OperationalError as exc:
+        # the stores wrap their own errors: a bare one is the temporary rows' (output/row_table.py)
+        if "full" not in str(exc):
+            raise
+        log.error("no room left for temporary files in %s (the report rows are kept there, "
+                  "about 1.5 kB a report); what was collected is kept and no output was half "
+                  "written: free some room or set TMPDIR to a disk with room", tempfile.gettempdir())
+        sys.exit(EXIT_PARTIAL)
     except Exception as exc:
         if type(exc).__name__ != "ClusterError":  # nianbao.cluster, imported only when used
             raise

@@ -85,10 +85,6 @@ class ReportCounts:
     by_status: dict[str, int] = field(default_factory=dict)  # of the parsed reports
 
     @classmethod
-    def of(cls, rows: Iterable[ReportRow]) -> "ReportCounts":
-        return cls.tally((r.parser_version is None, r.status, 1) for r in rows)
-
-    @classmethod
     def tally(cls, groups: Iterable[tuple[bool, str, int]]) -> "ReportCounts":
         """The counts of (not parsed yet, status, how many reports) groups."""
         counts = cls()

@@ -9,10 +9,10 @@ that look across reports are SQL over it, and the rows come back a chunk at a ti
 
 from __future__ import annotations
 
-from marshal import dumps, loads
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
+from marshal import dumps, loads
 from operator import attrgetter
 
 from nianbao.parsers.extraction.agency import UNKNOWN, Agency
@@ -22,11 +22,12 @@ from nianbao.scraper.urls import host_of
 FIELDS = tuple(f.name for f in fields(ReportRow))
 _ROW = attrgetter(*FIELDS)
 _AGENCY = attrgetter(*(f.name for f in fields(Agency)))
-_LAST = len(FIELDS) - 5  # the fields after the scalars, all but facts_from kept as marshal
+# The fields after the scalars; all but facts_from are kept as marshal bytes (exact for tuples
+# of strings and numbers).
+_LAST = len(FIELDS) - 5
 assert FIELDS[_LAST:] == ("carry", "facts_from", "facts_place", "register", "agency_context")
-# bytes (exact for tuples of strings and numbers)
 _COLUMNS = ", ".join(f'"{f}"' for f in FIELDS)
-_LIGHT = ", ".join(f'"{f}"' for f in FIELDS[:_LAST]) + ", NULL, facts_from, facts_place"
+_LIGHT = ", ".join(f'"{f}"' for f in FIELDS[:_LAST]) + ", NULL, facts_from, facts_place"  # (no carry)
 # Besides the row's own fields: its position in the table, its host and its register entry's id
 # (what place_by_host and the agencies table group by).
 _DDL = ("CREATE TABLE {name} (seq INTEGER PRIMARY KEY, " + _COLUMNS
@@ -103,8 +104,8 @@ class RowTable:
     def select(self, where: str = "1", params: tuple = (), order: str = "seq",
                limit: int | None = None, light: bool = False) -> list[tuple[int, ReportRow]]:
         """(seq, row) of the lines ``where`` holds, by ``order``; ``light`` rows come without
-        their carry, register entry and agency context (a third of the time: what export's
-        loop has no use for)."""
+        their carry, register entry and agency context (export's loop has no use for them:
+        not decoded for nothing)."""
         got = self.db.execute(
             f"SELECT seq, {_LIGHT if light else _COLUMNS} FROM {self.name} WHERE {where} "
             f"ORDER BY {order}" + ("" if limit is None else f" LIMIT {limit}"), params).fetchall()
@@ -175,9 +176,6 @@ class RowTable:
     def counts(self) -> ReportCounts:
         return ReportCounts.tally(self.db.execute(
             f"SELECT parser_version IS NULL, status, count(*) FROM {self.name} GROUP BY 1, 2"))
-
-    def close(self) -> None:
-        self.db.close()
 
 
 def as_table(rows: Iterable[ReportRow]) -> RowTable:

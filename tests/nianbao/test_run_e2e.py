@@ -147,3 +147,30 @@ def test_parse_packs_the_results_and_packs_change_no_exported_byte(first_run, tm
     for p in packed_out.rglob("*"):
         if p.is_file() and p.suffix in (".csv", ".parquet", ".md"):
             assert (tmp_path / "out" / p.relative_to(packed_out)).read_bytes() == p.read_bytes(), p
+
+
+def test_no_room_for_the_temporary_rows_is_one_message_and_the_old_files_stay(
+        first_run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The report rows of an export live in a temporary database (output/row_table.py): a
+    temp folder that fills up stops the export with one line naming TMPDIR, not a traceback,
+    and the export there before is kept."""
+    from nianbao.output import row_table
+
+    data = tmp_path / "data"
+    shutil.copytree(first_run["data"], data)
+    out = data / "export"
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    made = row_table.temporary_database
+
+    def small() -> sqlite3.Connection:  # a temp folder with room for a few pages only
+        db = made()
+        db.execute("PRAGMA max_page_count=3")
+        return db
+
+    monkeypatch.setattr(row_table, "temporary_database", small)
+    result = CliRunner().invoke(main, ["export", "--data", str(data)])
+    assert result.exit_code == 1, result.output
+    assert "no room left for temporary files" in result.output and "TMPDIR" in result.output
+    assert "Traceback" not in result.output
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
