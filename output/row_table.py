@@ -34,8 +34,8 @@ _DDL = ("CREATE TABLE {name} (seq INTEGER PRIMARY KEY, " + _COLUMNS
         + ", host TEXT, register_id TEXT, grp INTEGER)")
 _MARKS = ",".join("?" * (len(FIELDS) + 2))
 BATCH = 2000  # rows encoded, inserted or decoded at a time
-PARSED = ("parser_version IS NOT NULL AND status IN ("
-          + ",".join(f"'{s}'" for s in sorted(SUCCESS)) + ")")  # SQL: a row whose report was read
+SUCCESS_SQL = "(" + ",".join(f"'{s}'" for s in sorted(SUCCESS)) + ")"  # SQL: the statuses read
+PARSED = f"parser_version IS NOT NULL AND status IN {SUCCESS_SQL}"  # SQL: a row whose report was read
 
 
 def temporary_database() -> sqlite3.Connection:

@@ -20,13 +20,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from nianbao.output.records import _RANK, SUCCESS, Dataset, ReportRow, report_id
-from nianbao.output.row_table import BATCH, RowTable, as_table
+from nianbao.output.records import _RANK, Dataset, ReportRow, report_id
+from nianbao.output.row_table import BATCH, SUCCESS_SQL, RowTable, as_table
 from nianbao.parsers.schema import SCHEMAS
 from nianbao.scraper.urls import twin_key
 
 _MERGES = count(1)  # each merge's table has a name of its own
-_SUCCESS = "(" + ",".join(f"'{s}'" for s in sorted(SUCCESS)) + ")"
 _TEMPLATES = "(" + ",".join(f"'{t}'" for t in sorted(SCHEMAS)) + ")"
 
 
@@ -84,7 +83,7 @@ def _facts_signature(dataset: Dataset, row: ReportRow) -> tuple | None:
 
 def _same_facts(dataset: Dataset, table: RowTable, groups: _Groups) -> None:
     """Reprints: same agency, year and template, and the same numbers in every cell."""
-    where = (f"status IN {_SUCCESS} AND template IN {_TEMPLATES} AND agency IS NOT NULL "
+    where = (f"status IN {SUCCESS_SQL} AND template IN {_TEMPLATES} AND agency IS NOT NULL "
              "AND agency != '' AND year IS NOT NULL AND facts_from IS NOT NULL")
     for members in _sets(table, "agency || char(31) || year || char(31) || template", where):
         marks = ",".join("?" * len(members))  # facts are loaded only here, for the rare shared key
@@ -112,7 +111,7 @@ def merged(dataset: Dataset) -> RowTable:
     for members in _sets(rows, "report_id"):
         groups.join(members)
     # Same bytes: only pages that parsed; a soft 404 served at many URLs is not one report.
-    for members in _sets(rows, "sha256", f"status IN {_SUCCESS}"):
+    for members in _sets(rows, "sha256", f"status IN {SUCCESS_SQL}"):
         groups.join(members)
     _same_facts(dataset, rows, groups)
     roots = groups.roots()
