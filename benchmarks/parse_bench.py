@@ -5,7 +5,8 @@ Usage: ``python benchmarks/parse_bench.py [--html 400] [--text 1000] [--chrome 2
 ``--chrome N`` also times N portal pages (the report inside real page chrome: scripts,
 navigation, sidebars, footer; table 二 on a finer grid than its headers) and prints how much
 of ``pandas.read_html``'s time parse takes on them (issue 8: at most 0.2), beside the share
-lxml alone takes to parse those pages and walk their cells.
+lxml alone takes to parse those pages and walk their cells, and where parse's time on them
+goes, stage by stage.
 
 The corpus is made in memory by fixtures/reports (mixed layouts, both templates, UTF-8 and GBK
 pages), nothing is written to disk. Runs on one core. Prints figures only: timing depends on
@@ -121,6 +122,50 @@ def chrome_figures(n: int, seed: int) -> None:
     print(f"  CPU-time ratio, runs interleaved (steadier on a shared machine): "
           f"{cpu_ours / cpu_theirs:.3f} (parse {cpu_ours * 1e3 / n:.2f} ms/page, "
           f"read_html {cpu_theirs * 1e3 / n:.2f} ms/page)")
+    stages = chrome_stages(cases)
+    print("  where parse spends it (CPU ms/page, best of 5): " + ", ".join(
+        f"{name} {ms:.2f}" for name, ms in stages))
+
+
+def chrome_stages(cases: list[R.Case], rounds: int = 5) -> list[tuple[str, float]]:
+    """Parse's time on the portal pages split by stage, each timed over every page on its
+    own: decoding, lexbor's parse of the page, the rest of reading it into lines (chrome,
+    tables), extraction of the facts, and what remains of parse (hash, metadata, checks)."""
+    from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
+
+    from nianbao.parsers.extraction.extract import extract
+    from nianbao.parsers.readers.decode import decode
+    from nianbao.parsers.readers.html import html_document
+
+    decoded = [decode(c.data, c.content_type) for c in cases]
+    own = [(d.text, c.data if d.how == "utf-8" else None) for d, c in zip(decoded, cases)]
+    docs = [html_document(text, utf8) for text, utf8 in own]
+    hints = [r.template for r in (parsers.parse(c.data, content_type=c.content_type)
+                                  for c in cases)]
+
+    def best(step, inputs) -> float:
+        """Best CPU ms a page of ``step`` over ``inputs``, nothing kept (a page's tree
+        is a megabyte or two)."""
+        times = []
+        for _ in range(rounds):
+            gc.collect()
+            start = time.process_time()
+            for args in inputs:
+                step(*args)
+            times.append(time.process_time() - start)
+        return min(times) * 1e3 / len(cases)
+
+    pages = [(c.data, c.content_type) for c in cases]
+    whole = best(lambda data, kind: parsers.parse(data, content_type=kind), pages)
+    decoding = best(decode, pages)
+    lexbor = best(lambda text, utf8: LexborHTMLParser(
+        text if utf8 is None else utf8, options=LexborDocumentOptions.WO_EVENTS), own)
+    reading = best(html_document, own)
+    extraction = best(extract, list(zip(docs, hints)))
+    return [("whole parse", whole), ("decode", decoding), ("lexbor parse", lexbor),
+            ("rest of reading (chrome, tables)", reading - lexbor),
+            ("extraction", extraction),
+            ("rest (hash, metadata, checks)", whole - decoding - reading - extraction)]
 
 
 def cpu_ratio(cases: list[R.Case], rounds: int = 3) -> tuple[float, float]:
