@@ -175,15 +175,21 @@ def _grid(table: LexborNode) -> list[_Row]:
     carry: list[tuple[_Cell, int]] = []  # copies of cells spanning down: (copy, rows covered)
     read = _read
     # the rows, and the attributes of the few cells that span (reading every cell's costs
-    # more than all the other work on it), in one selector call; spans by node identity
+    # more than all the other work on it), in one selector call: a spanning cell comes
+    # after its row in document order (a leaf table holds no other rows), so only the cells
+    # of rows that have one are asked their identity
     trs: list[LexborNode] = []
-    spans: dict[int, dict[str, str | None]] = {}
+    row_spans: list[dict[int, dict[str, str | None]] | None] = []
     for node in table.css("tr, [colspan], [rowspan]"):
         if node.tag_id == _TR:
             trs.append(node)
-        else:
+            row_spans.append(None)
+        elif trs:
+            spans = row_spans[-1]
+            if spans is None:
+                spans = row_spans[-1] = {}
             spans[node.mem_id] = node.attributes
-    for tr in trs:
+    for tr, spans in zip(trs, row_spans):
         row: _Row = []
         col = 0
         new: list[tuple[_Cell, int]] = []
