@@ -36,6 +36,13 @@ MONEY_UNITS: dict[str, Decimal] = {
 }
 
 
+# Digits a table value can have before its decimal point: 10^15 yuan is several times China's
+# yearly output, so a longer run of digits is cells run together or garbage, never one number
+# (and a number of thousands of digits takes quadratic time to convert, and cannot be stored
+# or written as JSON).
+MAX_INTEGER_DIGITS = 15
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """A value cell's reading: the number (or ``None``) and any unit written in the cell."""
@@ -43,6 +50,7 @@ class Cell:
     number: Decimal | None
     unit: str | None
     value: Number | None = None  # the number as int or float, for cells that are not money
+    unknown: bool = False  # a value cell whose number cannot be read (UNREADABLE)
 
 
 # First characters a value cell can start with; anything else is a label (the fast path).
@@ -67,8 +75,11 @@ def read_value(raw: str) -> Cell | None:
         if text in _UNCHANGED:
             return Cell(Decimal(0), None, 0)
         return None
+    digits = m.group("num").replace(",", "")
+    if too_long(digits):
+        return UNREADABLE
     try:
-        number = Decimal(m.group("num").replace(",", ""))
+        number = Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits
         return None
     word = m.group("word")
@@ -77,7 +88,16 @@ def read_value(raw: str) -> Cell | None:
     return Cell(number, m.group("unit"), to_number(number))
 
 
+def too_long(digits: str) -> bool:
+    """More than MAX_INTEGER_DIGITS digits before the decimal point (``digits``: a number
+    without separators)."""
+    return len(digits) > MAX_INTEGER_DIGITS and digits.find(".", 0, MAX_INTEGER_DIGITS + 1) < 0
+
+
 BLANK = Cell(None, None)
+# A number too long to be one (MAX_INTEGER_DIGITS): a value cell of unknown value, never a
+# fact, never a null.
+UNREADABLE = Cell(None, None, None, True)
 
 
 def is_value(raw: str) -> bool:

@@ -128,6 +128,19 @@ def _has_number(tokens: list[Token]) -> bool:
     return False
 
 
+_SHOWN = 24  # characters of a cell quoted in a warning
+
+
+def _shown(raw: str) -> str:
+    """A cell's text as a warning quotes it: cut short when long (a run of thousands of
+    digits is one cell of unknown value, not a sentence worth repeating)."""
+    return raw if len(raw) <= _SHOWN else f"{raw[:_SHOWN]}…({len(raw)} characters)"
+
+
+def _joined(tokens: list[Token]) -> str:
+    return " | ".join(_shown(t.raw) for t in tokens)
+
+
 def _has_unknown(tokens: list[Token]) -> bool:
     for t in tokens:
         if t.unknown:
@@ -276,7 +289,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
         if aligned is None:
             out.warnings.append(
                 f"{table}.{row.key}: {len(values)} cells for {n} columns, every other one "
-                f"empty ({' | '.join(t.raw for t in values)}): the cells between the empty "
+                f"empty ({_joined(values)}): the cells between the empty "
                 f"ones or the first {n} are the row, ambiguous; row left out")
             out.rows_left_out.add((table, row.key))
             return
@@ -296,7 +309,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
         if gone:
             unread = [raw for _, raw in gone if raw]
             why = (f"{'they read' if len(unread) > 1 else 'it reads'} "
-                   f"{' | '.join(unread)}, not a number" if unread
+                   f"{' | '.join(map(_shown, unread))}, not a number" if unread
                    else "the column of a value is ambiguous in the page")
             out.warnings.append(f"{table}.{row.key}: {why}; cells "
                                 f"{', '.join(k for k, _ in gone)} left out")
@@ -305,7 +318,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
     else:
         out.warnings.append(
             f"{table}.{row.key}: {len(values)} values for {n} columns "
-            f"({' | '.join(t.raw for t in values)}); row left out")
+            f"({_joined(values)}); row left out")
         out.rows_left_out.add((table, row.key))
         return
     previous = rows.get((table, row.key))
@@ -445,7 +458,7 @@ def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
                     label = " ".join(t.raw for t in seg.labels[-1:]) or "(no label)"
                     out.warnings.append(
                         f"{table_key}: values under unrecognised label {label!r} left out "
-                        f"({' | '.join(t.raw for t in seg.values)})")
+                        f"({_joined(seg.values)})")
 
 
 def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list[_Row]:
@@ -459,7 +472,7 @@ def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list
         values.pop(0)  # a pipe that opened the row, printed as a line of its own
     if len(values) > n and _has_number(values[n:]):
         out.warnings.append(f"appeals: {len(values)} values for {n} cells "
-                            f"({' | '.join(t.raw for t in values)}); table left out")
+                            f"({_joined(values)}); table left out")
         return []
     complete = len(values) >= n
     if not complete and any(t.unknown for t in values):

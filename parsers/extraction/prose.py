@@ -29,7 +29,7 @@ from nianbao.parsers.document import Document
 from nianbao.parsers.extraction.segments import MAX_LABEL, heading_region
 from nianbao.parsers.model import Check, Fact, Number
 from nianbao.parsers.normalize import label_key, nfkc, to_simplified
-from nianbao.parsers.values import money_in_wan, read_value, to_number
+from nianbao.parsers.values import money_in_wan, read_value, to_number, too_long
 
 # Lines of prose read at most: the 总体情况 section is a few dozen paragraphs.
 MAX_CELLS = 400
@@ -241,7 +241,10 @@ def _figure(clause: str, rule: _Rule, year: int | None) -> tuple[Number, str] | 
         placed = rule.object.search(before, start.end()) or rule.object.search(after, len(unit))
         if placed is None:
             return None
-    number = Decimal(n.group().replace(",", ""))
+    digits = n.group().replace(",", "")
+    if too_long(digits):
+        return None  # no figure of the tables is that long (values.MAX_INTEGER_DIGITS)
+    number = Decimal(digits)
     if rule.money:
         number = money_in_wan(number, unit)
     return to_number(number), f"{n.group()}{unit}"

@@ -93,6 +93,8 @@ def classify(raw: str) -> tuple[Token, str | None | bool] | str:
     heading region or False)``, or ``_PROSE`` for a long text. Tokens are shared: read-only."""
     cell = read_value(raw)
     if cell is not None:
+        if cell.unknown:  # too long to be a number
+            return Token(raw, BLANK, "", False, True), False
         return Token(raw, cell, ""), False
     if _GARBLED.fullmatch(nfkc(raw).strip()):
         return Token(raw, BLANK, "", False, True), False

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nianbao.output import columnar
 from nianbao.parsers import parse
+from nianbao.parsers.values import UNREADABLE, read_value
 
 CELLS = st.sampled_from(["规章", "0", "3", "|", "||", " ", "", "\u00a0", "总计", "行政复议",
                          "一、本年新收政府信息公开申请数量", "（七）总计", "-", "无", "25409.5万元",
@@ -33,3 +40,70 @@ def test_random_table_like_documents(rows: list[list[str]], newline: str, as_htm
     report = parse(data, source="fuzz")
     keys = [(f.table, f.row, f.col) for f in report.facts]
     assert len(keys) == len(set(keys))  # one fact per cell at most
+
+
+# --- numbers too long to be one --------------------------------------------------------------
+
+CASES = Path(__file__).resolve().parents[2] / "fixtures" / "cases"
+# (fixture, the printed row, the same row with its first value replaced by {})
+_LONG_ROWS = [("rules_markers_2021.txt", "行政规范性文件 | 1 | / | 3 |", "行政规范性文件 | {} | / | 3 |"),
+              ("html_2021_levels.html", "<td>行政规范性文件</td><td>2</td>",
+               "<td>行政规范性文件</td><td>{}</td>")]
+
+
+def _with_cell(fixture: str, row: str, template: str, cell: str) -> bytes:
+    page = (CASES / fixture).read_text(encoding="utf-8")
+    assert row in page
+    return page.replace(row, template.format(cell), 1).encode()
+
+
+@pytest.mark.parametrize("fixture,row,template", _LONG_ROWS)
+@pytest.mark.parametrize("digits", [16, 400, 5000, 200_000])
+def test_a_number_too_long_for_a_cell_is_a_cell_of_unknown_value(fixture: str, row: str,
+                                                                 template: str, digits: int
+                                                                 ) -> None:
+    """Thousands of digits crashed the JSON output and the result store (and took quadratic
+    time to convert); even 16 digits is no table value (values.MAX_INTEGER_DIGITS). The cell
+    is left out with a short warning; the rest of the row keeps its columns."""
+    report = parse(_with_cell(fixture, row, template, "7" * digits), source=fixture)
+    assert report.status == "ok"
+    normative = {f.col: f.value for f in report.facts if f.row == "art20_1.normative"}
+    assert "issued" not in normative
+    assert normative["in_force"] in (3, 9)
+    said = [w for w in report.warnings if "art20_1.normative" in w]
+    assert len(said) == 1 and "not a number" in said[0] and len(said[0]) < 200
+    json.dumps(report.to_json_dict())  # (raised ValueError: Exceeds the limit (4300 digits))
+    facts = columnar.in_printed_order(report.facts, report.template)
+    columnar.cells_batch(facts, list(range(len(facts))))  # (raised OverflowError)
+
+
+@pytest.mark.parametrize("fixture,row,template", _LONG_ROWS)
+def test_fifteen_digits_are_still_a_number(fixture: str, row: str, template: str) -> None:
+    report = parse(_with_cell(fixture, row, template, "123456789012345"), source=fixture)
+    normative = {f.col: f.value for f in report.facts if f.row == "art20_1.normative"}
+    assert normative["issued"] == 123456789012345
+
+
+@pytest.mark.parametrize("raw,cell", [("9" * 15, Decimal("9" * 15)),
+                                      ("1" * 15 + ".25", Decimal("1" * 15 + ".25")),
+                                      ("1,234,567,890,123,456", None), ("1" * 16, None),
+                                      ("1" * 16 + ".5", None), ("1 " * 10_000, None),
+                                      ("5" * 100_000 + "元", None)])
+def test_read_value_takes_fifteen_integer_digits_at_most(raw: str, cell: Decimal | None
+                                                         ) -> None:
+    got = read_value(raw)
+    assert got is not None
+    if cell is None:
+        assert got is UNREADABLE and got.unknown and got.number is None
+    else:
+        assert not got.unknown and got.number == cell
+
+
+def test_a_prose_figure_too_long_is_not_read() -> None:
+    page = (CASES / "prose_agrees_2021.txt").read_text(encoding="utf-8")
+    stated = "本镇共收到政府信息公开申请12件"
+    assert stated in page
+    report = parse(page.replace(stated, f"本镇共收到政府信息公开申请{'1' * 5000}件").encode())
+    assert report.status == "ok"
+    json.dumps(report.to_json_dict())
+    assert all(abs(c.lhs) < 10**15 and abs(c.rhs) < 10**15 for c in report.checks)

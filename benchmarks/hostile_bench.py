@@ -1,0 +1,74 @@
+"""How parse's time grows on hostile or broken documents: nesting, huge cells, long runs.
+
+Usage: ``python benchmarks/hostile_bench.py [--size 2000]``
+
+Each shape is parsed at two sizes, the second four times the first, and the growth of the
+time is printed: about 4 is linear, about 16 quadratic. A crawl meets such pages (a CMS
+template that never closes its tables, a text layer that runs every digit of a page into one
+cell), and a quadratic pass turns one of them into minutes of a nightly run. Prints figures
+only; nothing here asserts (tests/parsers/test_robustness.py checks what parse returns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import nianbao.parsers as parsers  # noqa: E402
+
+_ROW = "<tr><td>规章</td><td>1</td><td>2</td><td>3</td></tr>"
+_TABLE = "<table><tr><td>1</td></tr></table>"
+_LINKS = "<li><a href=x>a</a></li>" * 4
+_PREFACE = "本机关坚持以公开为常态、不公开为例外，"  # (20 characters)
+HTML, TEXT = "text/html", "text/plain"
+# shape name -> (document of size n, content type)
+SHAPES: dict[str, tuple[Callable[[int], str], str]] = {
+    "tables nested n deep": (lambda n: "<table><tr><td>" * n + "1", HTML),
+    "n tables inside 1,000 divs": (lambda n: "<div>" * 1000 + _TABLE * n, HTML),
+    "divs nested 5n deep (lexbor)": (lambda n: "<div>" * (5 * n) + "x", HTML),
+    "lists nested n deep (lexbor)": (lambda n: ("<ul>" + _LINKS + "<li>") * n, HTML),
+    "a cell of 100n digits": (
+        lambda n: f"<table><tr><td>规章</td><td>{'7' * (100 * n)}</td></tr></table>", HTML),
+    "a text line of 100n digits, spaced": (lambda n: "1 " * (100 * n), TEXT),
+    "no title year, a 10n-character preface": (
+        lambda n: "示例镇政府信息公开工作年度报告\n" + _PREFACE * (n // 2) + "\n规章 | 1 | 2 | 3\n",
+        TEXT),
+    "25n table rows": (lambda n: "<table>" + _ROW * (25 * n) + "</table>", HTML),
+    "25n cells in one row": (lambda n: "<table><tr>" + "<td>1</td>" * (25 * n) + "</tr></table>",
+                             HTML),
+    "25n pipe rows": (lambda n: "规章 | 1 | 2 | 3\n" * (25 * n), TEXT),
+}
+
+
+def seconds(data: bytes, content_type: str) -> tuple[float, str]:
+    start = time.perf_counter()
+    report = parsers.parse(data, source="hostile", content_type=content_type)
+    return time.perf_counter() - start, report.status
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=2000, help="n of the smaller document")
+    args = ap.parse_args(argv)
+    n = args.size
+    seconds(SHAPES["25n pipe rows"][0](1).encode(), TEXT)  # imports, first-use tables
+    print(f"{'shape':38s} {'MB at 4n':>8s} {'s at n':>8s} {'s at 4n':>8s} {'growth':>7s}  status")
+    for name, (make, content_type) in SHAPES.items():
+        small, big = make(n).encode(), make(4 * n).encode()
+        t_small, _ = seconds(small, content_type)
+        t_big, status = seconds(big, content_type)
+        growth = t_big / t_small if t_small > 0 else float("nan")
+        print(f"{name:38s} {len(big) / 1e6:8.2f} {t_small:8.3f} {t_big:8.3f} {growth:7.1f}  "
+              f"{status}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
