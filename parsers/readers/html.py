@@ -443,6 +443,26 @@ def _drop_link_lists(body: LexborNode, lists: list[LexborNode] | None = None) ->
                 break
 
 
+def _layout_tables(tables: list[LexborNode]) -> set[int]:
+    """The ``mem_id`` of the tables holding another table (layout tables, read as text
+    blocks): the tables above each one, found by walking up from it (no selector call per
+    table), each walk stopping where an earlier one passed, since all above that node is
+    done: tables nested thousands deep cost one walk, not one a table."""
+    layout: set[int] = set()
+    passed: set[int] = set()
+    for table in tables:
+        node = table.parent
+        while node is not None:
+            mem = node.mem_id
+            if mem in passed:
+                break
+            passed.add(mem)
+            if node.tag_id == _TABLE_ID:
+                layout.add(mem)
+            node = node.parent
+    return layout
+
+
 _PUBLISHED_META = frozenset({"pubdate", "firstpublishedtime", "publishdate", "publishtime",
                              "article:published_time"})
 
@@ -537,15 +557,7 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     notes: list[str] = []
     tables: list[list[Line]] = []
     found = _in_body(tree, body, ("table",), firsts)
-    # layout tables (holding another table) are read as text blocks: the tables around each
-    # nested one, found by walking up from every table (no selector call per table)
-    layout: set[int] = set()
-    for inner in found:
-        node = inner.parent
-        while node is not None:
-            if node.tag_id == _TABLE_ID:
-                layout.add(node.mem_id)
-            node = node.parent
+    layout = _layout_tables(found)
     for table in found:
         if layout and table.mem_id in layout:
             continue

@@ -14,8 +14,8 @@ from selectolax.lexbor import LexborHTMLParser
 from nianbao.parsers.extraction.checks import run_checks
 from nianbao.parsers.model import Fact
 from nianbao.parsers.readers.html import (_BLOCK, _BLOCK_IDS, _DROP, _H1, _HIDDEN, _ID_OF,
-                                          _SELECTEDCONTENT, _TITLE, _in_body, _parse,
-                                          html_document)
+                                          _SELECTEDCONTENT, _TITLE, _in_body, _layout_tables,
+                                          _parse, html_document)
 from nianbao.parsers.schema import SCHEMAS
 
 PAGES = [
@@ -202,3 +202,25 @@ def test_checks_as_summed_directly(seed: int) -> None:
     expected = _plain_checks(facts, template)
     assert got == expected
     assert [repr(x) for x in got] == [repr(x) for x in expected]  # ints stay ints, -0.0 0.0
+
+
+LAYOUTS = [
+    "<table><tr><td>1</td></tr></table><table><tr><td>2</td></tr></table>",
+    "<table><tr><td><table><tr><td>1</td></tr></table><table><tr><td>2</td></tr></table>"
+    "</td></tr></table><table><tr><td>3</td></tr></table>",
+    "<div><table><tr><td><div><table><tr><td><table><tr><td>1</td></tr></table></td></tr>"
+    "</table></div><p>x</p><table><tr><td>2</td></tr></table></td></tr></table></div>",
+    "<table><tr><td>" * 300 + "1",  # nested 300 deep, never closed
+    "<div>" * 200 + "<table><tr><td>1</td></tr></table>" * 5 + "</div>" * 200
+    + "<table><tr><td><table><tr><td>2</td></tr></table></td></tr></table>",
+]
+
+
+@pytest.mark.parametrize("page", LAYOUTS)
+def test_layout_tables_are_the_tables_holding_a_table(page: str) -> None:
+    tree = LexborHTMLParser(page)
+    tables = tree.css("table")
+    expected = {t.mem_id for t in tables
+                if any(inner.mem_id != t.mem_id for inner in t.css("table"))}
+    assert _layout_tables(tables) == expected
+    assert len(expected) < len(tables)  # (a leaf table in every page)
