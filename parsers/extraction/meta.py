@@ -157,9 +157,13 @@ _FRAMING_START = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十0-9]{
                             + _NOT_DIGIT + _Y + r"\s*年(?!\s*[0-9一二三四五六七八九十]{1,2}\s*月)")
 # Dates that are never the report year: titles of documents, document numbers, regulations
 # revised or taking effect, addresses, phones, URLs, IDs such as 索引号 11111111/2022-00012.
+# URLs, e-mail addresses and IDs are runs of ASCII, each matched from its first character
+# only: Chinese text has no spaces, and a run matched from anywhere (\S+@) blanked a whole
+# paragraph before an address, and took time quadratic in the paragraph's length.
 _NOISE = re.compile(
     r"《[^《》]{0,80}》|〈[^〈〉]{0,80}〉|<[^<>]{0,80}>|[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]"
-    r"|https?://\S+|www\.\S+|\S+@\S+|[0-9A-Za-z]+(?:[-/_.][0-9A-Za-z]+)+"
+    r"|https?://[!-~]+|www\.[!-~]+|(?<![0-9A-Za-z._%+\-])[0-9A-Za-z._%+\-]+@[!-~]+"
+    r"|(?<![0-9A-Za-z])[0-9A-Za-z]+(?:[-/_.][0-9A-Za-z]+)+"
     r"|" + _Y + r"\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*(?:新)?(?:修订|修正|施行|颁布|公布|"
     r"印发|实施|起施行|起实施|出台|发布)")
 _REVISED = re.compile(r"\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*(?:新)?(?:修订|修正|施行|颁布|实施)")

@@ -92,6 +92,13 @@ def test_cutoff_year(text: str, year: int | None) -> None:
     ("根据《示例市2020年政务公开工作要点》，开展公开工作。", None),
     ("主要从六个方面汇报我镇2023年政府信息公开工作。", 2023),
     ("向社会汇报2023年政府信息公开工作要点的落实情况。", None),  # a plan, not the work
+    # an e-mail address or a URL later in the same run of text (Chinese has no spaces) is
+    # noise, not the sentence before it; the years inside them are not the report's
+    ("现将本局2021年度政府信息公开工作报告如下，如有疑问请发送邮件至office2020@example.gov.cn。",
+     2021),
+    ("本报告电子版可在门户网站（http://www.example.gov.cn/）下载，现将本局2022年度政府信息公开工作报告"
+     "公布如下。", 2022),
+    ("如有疑问请发送邮件至report2019年度报告@example.gov.cn。", None),
 ])
 def test_named_report_year(text: str, year: int | None) -> None:
     assert named_report_year(text) == year
@@ -119,6 +126,7 @@ def test_named_report_year(text: str, year: int | None) -> None:
     (["2020年3月，我局开展专项检查。"], None),
     (["2023年全市经济运行情况通报\n2022年度绩效考核结果公示\n2022年春节假期安排"], None),
     (["2023年全市经济运行情况通报", "2021年，本机关主动公开政府信息58条。"], 2021),
+    (["2021年，本机关主动公开政府信息58条，咨询邮箱xxgk2020@example.gov.cn，欢迎监督。"], 2021),
     ([], None),
 ])
 def test_opening_year(paragraphs: list[str], year: int | None) -> None:
