@@ -40,9 +40,12 @@ _CREATE_PAGE_6 = re.compile(
 _CREATE_PAGE_4 = re.compile(
     r"""createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)""")
 _JS_VAR = r"""(?:var|let|const)\s+{name}\s*=\s*['"]?(\d+)"""
-_DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
-_CDATA_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
-_CDATA_NEXT = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
+# Hanweb's list data: (opening, closing) of each part, read by _enclosed
+_DATASTORE = (re.compile(r"<datastore>", re.I), re.compile(r"</datastore>", re.I))
+_CDATA_RECORD = (re.compile(r"<record>\s*<!\[CDATA\[", re.I),
+                 re.compile(r"\]\]>\s*</record>", re.I))
+_CDATA_NEXT = (re.compile(r"<nextgroup>\s*<!\[CDATA\[", re.I),
+               re.compile(r"\]\]>\s*</nextgroup>", re.I))
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _INDEX_FILE = re.compile(r"^index(?:_\d+)?\.[a-z]+$", re.I)
 _VSB_PAGE = re.compile(r"/\d+\.htm$", re.I)
@@ -200,12 +203,12 @@ def datastore_links(url: str, text: str) -> tuple[list[tuple[str, str, str]], li
     """Hanweb: links inside ``<datastore><recordset><record><![CDATA[...]]>`` and the next group."""
     items: list[tuple[str, str, str]] = []
     nexts: list[str] = []
-    for block in _DATASTORE.findall(text):
-        for fragment in _CDATA_RECORD.findall(block):
+    for block in _enclosed(text, *_DATASTORE):
+        for fragment in _enclosed(block, *_CDATA_RECORD):
             root = _parse_html(f"<div>{fragment}</div>")
             if root is not None:
                 items.extend(_anchors(root, url))
-        for fragment in _CDATA_NEXT.findall(block):
+        for fragment in _enclosed(block, *_CDATA_NEXT):
             root = _parse_html(f"<div>{fragment}</div>")
             if root is not None:
                 nexts.extend(u for u, _, _ in _anchors(root, url))
@@ -299,7 +302,9 @@ _TOTAL_KEYS = ("total", "totalcount", "total_count", "totalrecord", "totalrecord
 _SIZE_PARAMS = ("pagesize", "size", "perpage", "rows", "limit")
 _API_PAGE_PARAMS = ("page", "pageno", "pageindex", "pagenum", "curpage", "currpage", "cpage", "pn",
                     "currentpage", "pagenumber")
-_SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+# (an opening tag ends at the next "<" too: on a page of "<script" without ">" each try would
+# run to the end of the page)
+_SCRIPT_BODY = (re.compile(r"<script\b[^<>]*>", re.I), re.compile(r"</script>", re.I))
 _STRING = re.compile(r"""(['"])((?:(?!\1)[^\\\n]|\\.)*)\1""")
 _API_HINT = re.compile(r"(?:/api/|\.json\b|\.do\b|\.action\b|\.jsp\b|\.php\b|\.ashx\b|\.aspx\b|/list\b)", re.I)
 _AJAX_DATA = re.compile(r"data\s*:\s*\{([^{}]*)\}", re.S)
@@ -458,8 +463,24 @@ def scan_json_list(url: str, text: str) -> ListScan:
     return scan
 
 
+def _enclosed(text: str, opening: re.Pattern[str], closing: re.Pattern[str]) -> list[str]:
+    """The texts between each ``opening`` and the first ``closing`` after it, as
+    ``re.findall(opening(.*?)closing)`` finds them, in linear time: once an opening has no
+    closing after it, findall tries every later opening again, each failing the same way
+    (quadratic on a page of unclosed ``<script>`` tags)."""
+    found: list[str] = []
+    pos = 0
+    while (start := opening.search(text, pos)) is not None:
+        end = closing.search(text, start.end())
+        if end is None:
+            break
+        found.append(text[start.end():end.start()])
+        pos = end.end()
+    return found
+
+
 def _scripts(text: str) -> list[str]:
-    return _SCRIPT_BODY.findall(text)
+    return _enclosed(text, *_SCRIPT_BODY)
 
 
 def _matching_bracket(text: str, i: int) -> int:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
-from nianbao.scraper.discover import (gkmlpt_api_pages, gkmlpt_config, hanweb_form, hanweb_post,
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nianbao.scraper.discover import (_CDATA_RECORD, _DATASTORE, _SCRIPT_BODY, _enclosed,
+                                      _scripts, gkmlpt_api_pages, gkmlpt_config, hanweb_form, hanweb_post,
                               hanweb_windows, item_link, json_items, missing_page_successor,
                               next_api_page, scan_json_list, scan_list_page, script_api_pages,
                               script_count_pages, script_data_items)
@@ -176,3 +181,26 @@ def test_plain_html_pages_gain_no_pages():
             '<script>var pageSize = 10; var total = 3; var url = "/search/index.jsp";</script>')
     scan = scan_list_page(SITE + "/gk/index.html", text, SITE + "/gk/index.html")
     assert scan.pages == [] and [r.url for r in scan.reports] == [SITE + "/gk/t1.html"]
+
+
+_PIECES = ["<script>", "<SCRIPT type='x'>", "</script>", "</Script>", "<script", ">", "<",
+           "a", "'", "\n", "<datastore>", "</datastore>", "<record><![CDATA[", "]]></record>",
+           "]]>", " "]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_enclosed_finds_what_findall_finds(pieces: list[str]) -> None:
+    """_enclosed reads scripts and Hanweb's records in linear time, as findall did: a page of
+    20,000 unclosed <script> tags took findall 0.5 s, four times as many 8 s."""
+    text = "".join(pieces)
+    for (opening, closing), old in (
+            (_SCRIPT_BODY, r"(?is)<script\b[^<>]*>(.*?)</script>"),
+            (_DATASTORE, r"(?is)<datastore>(.*?)</datastore>"),
+            (_CDATA_RECORD, r"(?is)<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>")):
+        assert _enclosed(text, opening, closing) == re.findall(old, text)
+
+
+def test_scripts_of_a_page_of_unclosed_script_tags() -> None:
+    page = "<html><script>var a = 1;</script>" + "<script>" * 50_000 + "<script"
+    assert _scripts(page) == ["var a = 1;"]
