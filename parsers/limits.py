@@ -21,6 +21,9 @@ MAX_IMAGE_PIXELS = 60_000_000  # one image or one rendered page (about 7,750 x 7
 OCR_RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution for OCR
 MAX_SECONDS = 300.0  # wall time for one document (checked between pages and steps; OCR
 # takes 3-10 s a page on one core, and only the first page and pages with tables are OCR'd)
+MAX_UNCLOSED_BLOCKS = 20_000  # block elements an HTML page opens beyond those it closes
+# (<div>, <ul>, <section> …: never closed, they nest; lexbor's parse takes time quadratic in
+# their depth: 40,000 cost 2 s, and the 200,000 of a 1 MB page a minute)
 CONVERT_SECONDS = 120.0  # LibreOffice DOC/WPS -> DOCX conversion (killed after this)
 
 

@@ -103,7 +103,10 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
         page_text = decoded.text
         # bytes that are exactly the text in UTF-8 go to the HTML parser as they are (it
         # would encode the text back to them)
-        doc = _document(kind, page_text, data if decoded.how == "utf-8" else None)
+        try:
+            doc = _document(kind, page_text, data if decoded.how == "utf-8" else None)
+        except limits.LimitExceeded as exc:
+            return _fail(report, "limit", str(exc))
         report.warnings.extend(getattr(doc, "notes", ()))  # cells the HTML grid could not place
     report.origin = doc.origin
     if not doc.lines:

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
+from nianbao.parsers import limits
 from nianbao.parsers.document import Document, Line
 from nianbao.parsers.normalize import collapse, label_key
 from nianbao.parsers.schema import COLUMN_LABELS, HEADER_GROUPS
@@ -517,6 +518,36 @@ def _walk(tree: LexborHTMLParser) -> _Walked | None:
     return tree, body, firsts, drop
 
 
+# Start and end tags of the block elements that nest when left open (a <p>, <li> or <td> is
+# closed by the next one; a <table> bounds the search lexbor's parse makes down the stack).
+_BLOCKS_NESTING = (r"<(/?)(?:div|ul|ol|dl|menu|dir|section|article|aside|nav|header|footer|main"
+                   r"|blockquote|center|fieldset|figure|details|address|hgroup|search)[\s/>]")
+_NESTING = {str: re.compile(_BLOCKS_NESTING, re.I),
+            bytes: re.compile(_BLOCKS_NESTING.encode(), re.I)}
+
+
+def _check_nesting(page: str | bytes) -> None:
+    """Raise :class:`~parsers.limits.LimitExceeded` for a page that opens more block elements
+    than MAX_UNCLOSED_BLOCKS beyond those it closes: lexbor's parse of it would take minutes
+    to hours, in one call no deadline can stop. (Each takes five characters at least, so
+    shorter pages are not searched, nor pages whose start tags are not that many more than
+    their end tags: two counts of a character, where the search costs a quarter of the
+    parse.)"""
+    if len(page) <= 5 * limits.MAX_UNCLOSED_BLOCKS:
+        return
+    lt, end = ("<", "</") if isinstance(page, str) else (b"<", b"</")
+    if page.count(lt) - 2 * page.count(end) <= limits.MAX_UNCLOSED_BLOCKS:
+        return
+    unclosed = 0
+    for closing in _NESTING[type(page)].findall(page):
+        unclosed += -1 if closing else 1
+    if unclosed > limits.MAX_UNCLOSED_BLOCKS:
+        raise limits.LimitExceeded(
+            f"the page opens {unclosed:,} more block elements (<div>, <ul> …) than it closes; "
+            f"the limit is {limits.MAX_UNCLOSED_BLOCKS:,} (MAX_UNCLOSED_BLOCKS): nested that "
+            "deep, the HTML parser would take minutes or hours")
+
+
 def _parse(page: str | bytes) -> _Walked | None:
     """The page's tree (see :func:`_walk`), built without lexbor's mutation events: their
     only effect on a tree read without CSS is a ``<selectedcontent>`` copying its select's
@@ -531,7 +562,8 @@ def _parse(page: str | bytes) -> _Walked | None:
 def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     """The page's lines. ``utf8``: the page's bytes where they are ``text`` encoded in UTF-8,
     parsed as they are when ``text`` needs no change (lexbor parses UTF-8, and encoding a
-    page costs a tenth of parsing it)."""
+    page costs a tenth of parsing it). Raises LimitExceeded for a page nested too deep to
+    parse (:func:`_check_nesting`)."""
     decl = _XML_DECL.match(text)  # (a match: ``sub`` would try every position of the page)
     if decl is not None:
         text = text[decl.end():]
@@ -541,7 +573,9 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     if (utf8 is None or b"\xee" in utf8) and (_TABLE in text or text.count(_SEP)):
         text = _MARKS.sub("", text)
         utf8 = None
-    parsed = _parse(text if utf8 is None else utf8)
+    page = text if utf8 is None else utf8
+    _check_nesting(page)
+    parsed = _parse(page)
     if parsed is None:
         return HtmlDocument("html", [], [])
     tree, body, firsts, drop = parsed

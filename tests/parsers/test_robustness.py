@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nianbao.output import columnar
-from nianbao.parsers import parse
+from nianbao.parsers import limits, parse
 from nianbao.parsers.values import UNREADABLE, read_value
 
 CELLS = st.sampled_from(["规章", "0", "3", "|", "||", " ", "", "\u00a0", "总计", "行政复议",
@@ -107,3 +107,34 @@ def test_a_prose_figure_too_long_is_not_read() -> None:
     assert report.status == "ok"
     json.dumps(report.to_json_dict())
     assert all(abs(c.lhs) < 10**15 and abs(c.rhs) < 10**15 for c in report.checks)
+
+
+# --- pages nested too deep to parse ----------------------------------------------------------
+
+_TITLE = "<html><body><h1>示例县2021年政府信息公开工作年度报告</h1>"
+_OVER = limits.MAX_UNCLOSED_BLOCKS + 1000
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+@pytest.mark.parametrize("opened", ["<div>", "<DIV class=x>", "<ul><li>", "<section/>"])
+def test_a_page_of_unclosed_blocks_is_refused_before_its_parse(opened: str, encoding: str
+                                                               ) -> None:
+    """lexbor's parse takes time quadratic in the depth of unclosed blocks, in one call: the
+    page is refused first, with the limit named (a UTF-8 page is parsed as bytes, a GBK one
+    as text: both are searched)."""
+    page = (_TITLE + opened * _OVER + "x").encode(encoding)
+    report = parse(page, source="deep.html", content_type=f"text/html; charset={encoding}")
+    assert report.status == "limit"
+    assert "MAX_UNCLOSED_BLOCKS" in report.error and f"{_OVER:,}" in report.error
+
+
+@pytest.mark.parametrize("filler", [
+    "<div>x</div>",  # as many blocks, closed
+    "<p>x<br><img src=a.png>",  # tags never closed that do not nest (p, void elements)
+    "<ul><li>x<li>y</ul>",  # list items closed by the next
+    "<tr><td>1<td>2",  # cells closed by the next
+])
+def test_a_large_page_of_tags_that_do_not_nest_is_read(filler: str) -> None:
+    page = (_TITLE + "<table>" * ("tr" in filler) + filler * _OVER).encode()
+    report = parse(page, source="wide.html", content_type="text/html")
+    assert report.status != "limit", report.error
