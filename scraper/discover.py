@@ -102,12 +102,25 @@ def is_report_link(url: str, text: str | None, title: str | None) -> bool:
     return False
 
 
+# Every tag but those of the links and embeds read from a page (see _parse_html).
+_NESTING_TAG = re.compile(r"</?(?!(?:a|img|iframe|embed|object)[\s/>])[A-Za-z][^<>]*>")
+
+
 def _parse_html(text: str) -> etree._Element | None:
+    """The page's tree, for its links. libxml2 builds no element deeper than 256 (2,048 with
+    ``huge_tree``) and drops what lies below, links included: a list page whose items each
+    leave a ``<div>`` open lost every report after the 252nd, silently. Such a page is read
+    again with only its links and embeds as tags (nothing else is read from it)."""
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         return None
     try:
-        return lxml.html.fromstring(text)
+        parser = lxml.html.HTMLParser(huge_tree=True)
+        root = lxml.html.fromstring(text, parser=parser)
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+            root = lxml.html.fromstring(_NESTING_TAG.sub(" ", text),
+                                        parser=lxml.html.HTMLParser(huge_tree=True))
+        return root
     except (etree.ParserError, ValueError):
         return None
 

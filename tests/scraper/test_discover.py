@@ -125,3 +125,20 @@ def test_garbage_input_does_not_raise():
     assert scan_list_page(BASE, "", BASE).reports == []
     assert scan_list_page(BASE, "<?xml version='1.0' encoding='gbk'?><a href='x'>y</a>", BASE).reports == []
     assert scan_report_page(BASE, "\x00\x01 not html") == []
+
+
+@pytest.mark.parametrize("items", [300, 3000])
+def test_a_list_page_whose_items_leave_a_div_open_gives_every_report(items):
+    """libxml2 drops elements nested deeper than 256 (2,048 with huge_tree), links included:
+    such a list lost every report after the 252nd, silently."""
+    html = "<html><body><ul>" + "".join(
+        f"<div class=item><span><a href='{BASE}{i}.html'>示例局{2000 + i % 25}年政府信息公开工作年度报告</a>"
+        for i in range(items)) + "</ul></body></html>"
+    scan = scan_list_page(BASE + "index.html", html, BASE + "index.html")
+    assert [link.url for link in scan.reports] == [f"{BASE}{i}.html" for i in range(items)]
+
+
+def test_an_attachment_below_the_depth_libxml2_builds_is_found():
+    html = "<html><body>" + "<div>" * 3000 + f"<a href='{BASE}nb.pdf'>附件</a><iframe src='{BASE}b.pdf'>"
+    found = [link.url for link in scan_report_page(BASE + "a.html", html)]
+    assert found == [BASE + "nb.pdf", BASE + "b.pdf"]
