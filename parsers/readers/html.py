@@ -526,7 +526,7 @@ _NESTING = {str: re.compile(_BLOCKS_NESTING, re.I),
             bytes: re.compile(_BLOCKS_NESTING.encode(), re.I)}
 
 
-def _check_nesting(page: str | bytes) -> None:
+def check_nesting(page: str | bytes) -> None:
     """Raise :class:`~parsers.limits.LimitExceeded` for a page that opens more block elements
     than MAX_UNCLOSED_BLOCKS beyond those it closes: lexbor's parse of it would take minutes
     to hours, in one call no deadline can stop. (Each takes five characters at least, so
@@ -563,7 +563,7 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     """The page's lines. ``utf8``: the page's bytes where they are ``text`` encoded in UTF-8,
     parsed as they are when ``text`` needs no change (lexbor parses UTF-8, and encoding a
     page costs a tenth of parsing it). Raises LimitExceeded for a page nested too deep to
-    parse (:func:`_check_nesting`)."""
+    parse (:func:`check_nesting`)."""
     decl = _XML_DECL.match(text)  # (a match: ``sub`` would try every position of the page)
     if decl is not None:
         text = text[decl.end():]
@@ -574,7 +574,7 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
         text = _MARKS.sub("", text)
         utf8 = None
     page = text if utf8 is None else utf8
-    _check_nesting(page)
+    check_nesting(page)
     parsed = _parse(page)
     if parsed is None:
         return HtmlDocument("html", [], [])

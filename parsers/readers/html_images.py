@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.parsers.extraction.segments import heading_region
+from nianbao.parsers.readers.html import check_nesting
 from nianbao.parsers.normalize import label_key
 
 IMAGE_EXTS = frozenset("jpg jpeg png gif bmp tif tiff webp".split())
@@ -281,6 +282,7 @@ def page_images(text: str, page_url: str | None = None) -> PageImages:
     if "<img" not in text and "<IMG" not in text:
         return out  # most report pages: no tree needed
     try:
+        check_nesting(text)  # a page nested too deep to parse in time is read as having none
         tree = LexborHTMLParser(text)
     except Exception:  # noqa: BLE001 - garbage is a page without pictures, never a crash
         return out

@@ -89,3 +89,14 @@ def test_an_article_laid_out_in_a_one_cell_table_keeps_its_headings() -> None:
             "<img src='W1.png'><p>四、政府信息公开行政复议、行政诉讼情况</p><img src='W2.png'>"
             "</td></tr></table>")
     assert [i.region for i in page_images(page, URL).images] == ["requests", "appeals"]
+
+
+def test_a_page_nested_too_deep_to_parse_in_time_gives_no_pictures() -> None:
+    """lexbor's parse of 25,000 unclosed <div> would take seconds (quadratic in the depth),
+    for every report page the crawler scans: the page is read as having no pictures, while
+    its attachment links are still found (libxml2 reads those)."""
+    page = ("<html><body>" + "<div>" * 25_000 + '<img src="/nb/table1.png" alt="表一">'
+            '<a href="/nb/report.pdf">附件</a>')
+    assert page_images(page, "http://www.example.gov.cn/nb/a.html").images == []
+    links = scan_report_page("http://www.example.gov.cn/nb/a.html", page)
+    assert [link.url for link in links] == ["http://www.example.gov.cn/nb/report.pdf"]
