@@ -21,6 +21,9 @@ VALUE_RULES = (
     "`1.2亿元` → 12000); `raw` keeps the original. Where neither cell nor header names a unit, "
     "the number is as printed and `unit` is empty.",
     "A cell the report does not contain has no line in `facts` (not a line with an empty value).",
+    "A cell whose value cannot be read has no line either, and a warning quotes it: a number "
+    "mixed with letters (`52o`, `1O件`), or more than 15 digits before its point (10^15 yuan is "
+    "more than China's yearly output: such a run is cells run together, or garbage).",
     "`origin` says how a cell was read (html, text, pdf, docx, ocr); `inferred` is true when its "
     "position was deduced from the template's identities because the rendering dropped empty "
     "cells. Trust `inferred` cells a little less.",
