@@ -40,6 +40,18 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+# Control characters carry no text: C0 but tab and line ends, DEL, C1, and whole escape
+# sequences (ESC [ … m sets a terminal's colours, ESC ] … BEL its title). A page's title and
+# the names its text gives reach terminals, CSV files and spreadsheets.
+_CONTROL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]{0,256}(?:\x07|\x1b\\)?)?"
+                      r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters and escape sequences."""
+    return text if text.isprintable() else _CONTROL.sub("", text)
+
+
 def collapse(text: str) -> str:
     """Collapse runs of whitespace (including NBSP and ideographic spaces) to one space."""
     return _SPACE.sub(" ", text).strip()

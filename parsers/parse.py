@@ -22,7 +22,7 @@ from nianbao.parsers.readers.html import html_document
 from nianbao.parsers.extraction.agency import Resolution, clues_of, resolve
 from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_title, report_year
 from nianbao.parsers.model import Report
-from nianbao.parsers.normalize import script_of
+from nianbao.parsers.normalize import printable, script_of
 from nianbao.parsers.extraction.ocr_verify import verify as verify_ocr
 from nianbao.parsers.page_pictures import PictureLoader, ocr_origin, read_pictures
 from nianbao.parsers.readers.sniff import ATTACHMENTS, DESCRIPTIONS, READABLE, sniff
@@ -77,6 +77,18 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     without it a page is read from its HTML alone. ``source_agency``, ``source_name``: the
     source entry the document was crawled from, which may decide who its agency is where the
     document leaves it open (parsers/extraction/agency.py)."""
+    report = _parse(data, source=source, content_type=content_type, pictures=pictures,
+                    source_agency=source_agency, source_name=source_name)
+    # the warnings quote the document: no control characters from it (its title and names
+    # were cleaned where they were read)
+    report.warnings = [printable(w) for w in report.warnings]
+    return report
+
+
+def _parse(data: bytes, *, source: str | None, content_type: str | None,
+           pictures: PictureLoader | None, source_agency: str | None,
+           source_name: str | None) -> Report:
+    """The body of :func:`parse`."""
     report = Report(source=source, sha256=hashlib.sha256(data).hexdigest())
     page_text: str | None = None
     if not data.strip():
@@ -112,11 +124,12 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     if not doc.lines:
         return _fail(report, "error", "no text in the document")
 
-    report.title = find_title(doc)
+    title = find_title(doc)
+    report.title = None if title is None else printable(title)
     if report.title and is_report_title(report.title):
         report.agency = agency_of(report.title)
     if report.title is None or is_report_title(report.title):  # not a notice's signatory
-        report.agency_clues = clues_of(doc)
+        report.agency_clues = [(where, printable(name)) for where, name in clues_of(doc)]
         _set_agency(report, resolve(report.agency, clues=report.agency_clues,
                                     source_agency=source_agency, source_name=source_name))
     year = report_year(report.title, doc)

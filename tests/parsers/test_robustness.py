@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from nianbao.output import columnar
 from nianbao.parsers import limits, parse
+from nianbao.parsers.normalize import printable
 from nianbao.parsers.values import UNREADABLE, read_value
 
 CELLS = st.sampled_from(["规章", "0", "3", "|", "||", " ", "", "\u00a0", "总计", "行政复议",
@@ -138,3 +140,33 @@ def test_a_large_page_of_tags_that_do_not_nest_is_read(filler: str) -> None:
     page = (_TITLE + "<table>" * ("tr" in filler) + filler * _OVER).encode()
     report = parse(page, source="wide.html", content_type="text/html")
     assert report.status != "limit", report.error
+
+
+# --- control characters ------------------------------------------------------------------
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ESCAPES = "\x1b[31m\x1b]0;title of the terminal\x07\x9b\x08"
+
+
+@pytest.mark.parametrize("fixture,row,template", _LONG_ROWS)
+def test_no_control_character_of_a_page_reaches_its_title_agency_or_warnings(
+        fixture: str, row: str, template: str) -> None:
+    """A terminal shows the title and warnings (ESC ] … BEL sets its title, ESC [ … m its
+    colours), a spreadsheet the agency: none keeps a control character of the page."""
+    page = _with_cell(fixture, row, template, f"7{_ESCAPES}x").decode()
+    for name in ("白云镇人民政府", "示例市人民政府", "模拟县人民政府"):
+        page = page.replace(name, name[:3] + _ESCAPES + name[3:], 1)
+    report = parse(page.encode(), source=fixture)
+    assert report.status == "ok" and report.title and report.agency
+    said = [report.title, report.agency, *report.warnings,
+            *(name for _, name in report.agency_clues)]
+    assert not [text for text in said if _CONTROLS.search(text)]
+    assert "人民政府" in report.agency and "title of the terminal" not in report.title
+    assert any("art20_1.normative" in w for w in report.warnings)  # (the cell's warning)
+
+
+@pytest.mark.parametrize("text,clean", [("示例县\x1b[1;31m人民政府", "示例县人民政府"),
+                                        ("a\x1b]0;x\x1b\\b", "ab"), ("a\x07\x7f\x9fb", "ab"),
+                                        ("tab\tand\nline", "tab\tand\nline"), ("普通", "普通")])
+def test_printable(text: str, clean: str) -> None:
+    assert printable(text) == clean
