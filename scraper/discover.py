@@ -103,7 +103,7 @@ def is_report_link(url: str, text: str | None, title: str | None) -> bool:
 
 
 # Every tag but those of the links and embeds read from a page (see _parse_html).
-_NESTING_TAG = re.compile(r"</?(?!(?:a|img|iframe|embed|object)[\s/>])[A-Za-z][^<>]*>")
+_NON_LINK_TAG = re.compile(r"</?(?!(?:a|img|iframe|embed|object)[\s/>])[A-Za-z][^<>]*>")
 
 
 def _parse_html(text: str) -> etree._Element | None:
@@ -118,7 +118,7 @@ def _parse_html(text: str) -> etree._Element | None:
         parser = lxml.html.HTMLParser(huge_tree=True)
         root = lxml.html.fromstring(text, parser=parser)
         if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
-            root = lxml.html.fromstring(_NESTING_TAG.sub(" ", text),
+            root = lxml.html.fromstring(_NON_LINK_TAG.sub(" ", text),
                                         parser=lxml.html.HTMLParser(huge_tree=True))
         return root
     except (etree.ParserError, ValueError):

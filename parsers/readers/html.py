@@ -529,10 +529,9 @@ _NESTING = {str: re.compile(_BLOCKS_NESTING, re.I),
 def check_nesting(page: str | bytes) -> None:
     """Raise :class:`~parsers.limits.LimitExceeded` for a page that opens more block elements
     than MAX_UNCLOSED_BLOCKS beyond those it closes: lexbor's parse of it would take minutes
-    to hours, in one call no deadline can stop. (Each takes five characters at least, so
-    shorter pages are not searched, nor pages whose start tags are not that many more than
-    their end tags: two counts of a character, where the search costs a quarter of the
-    parse.)"""
+    to hours, in one call no deadline can stop. A block takes five characters at least, so
+    shorter pages are not searched, nor pages whose start tags do not outnumber their end
+    tags by that many (two counts, where the search costs a quarter of a large page's parse)."""
     if len(page) <= 5 * limits.MAX_UNCLOSED_BLOCKS:
         return
     lt, end = ("<", "</") if isinstance(page, str) else (b"<", b"</")

@@ -32,8 +32,8 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.parsers.extraction.segments import heading_region
-from nianbao.parsers.readers.html import check_nesting
 from nianbao.parsers.normalize import label_key
+from nianbao.parsers.readers.html import check_nesting
 
 IMAGE_EXTS = frozenset("jpg jpeg png gif bmp tif tiff webp".split())
 # Folders and names of the site's own images.
