@@ -194,7 +194,8 @@ def _data_option(default: Path | None = Path("data")) -> Callable[[F], F]:
 
 def _export_options(f: F) -> F:
     f = click.option("--excel", is_flag=True,
-                     help="Start every CSV with a BOM so that Excel shows Chinese correctly.")(f)
+                     help="CSV for Excel: a BOM so that it shows Chinese correctly, and a "
+                          "leading ' before any text it would run as a formula.")(f)
     f = click.option("--format", "formats", default="csv,parquet,sqlite", show_default=True,
                      help="Comma-separated formats to write: csv, parquet, sqlite.")(f)
     f = click.option("--out", type=click.Path(file_okay=False, path_type=Path),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 from typing import IO
 
@@ -226,6 +227,66 @@ def _header(names: list[str]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
+# A text field a spreadsheet would run as a formula: one that begins with = @ TAB or CR, or
+# with + or - and is not a plain number or a run of dashes (a blank marker). In the files
+# made for Excel such a field gets a leading ' (the usual defence against CSV injection: a
+# page's title is not ours); the plain files keep every field as it is.
+_FORMULA_START = "^[=@\t\r]"
+_SIGNED = "^[+-]"
+_HARMLESS_SIGNED = "^(?:[+-][0-9.,]*|-+)$"
+_HARMLESS = re.compile(_HARMLESS_SIGNED)
+
+
+def is_formula(value: object) -> bool:
+    """Whether a spreadsheet would take this text field for a formula (see _FORMULA_START)."""
+    if not isinstance(value, str) or not value:
+        return False
+    first = value[0]
+    return first in "=@\t\r" or (first in "+-" and _HARMLESS.match(value) is None)
+
+
+def _neutral_array(col: pa.Array) -> pa.Array | None:
+    """``col`` (strings) with a ' before each formula; None when it holds none."""
+    hit = pc.or_kleene(pc.match_substring_regex(col, _FORMULA_START),
+                       pc.and_kleene(pc.match_substring_regex(col, _SIGNED),
+                                     pc.invert(pc.match_substring_regex(col, _HARMLESS_SIGNED))))
+    hit = pc.fill_null(hit, False)
+    if not pc.any(hit).as_py():
+        return None
+    return pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
+
+
+def for_excel(table: pa.Table, cols: tuple[Column, ...]) -> pa.Table:
+    """``table`` with a ' before every formula in its text columns (a dictionary column is
+    looked at in its distinct values only)."""
+    for c in cols:
+        if c.kind != "str" or c.name not in table.column_names:
+            continue
+        col = one_array(table[c.name])
+        coded = pa.types.is_dictionary(col.type)
+        fixed = _neutral_array(col.dictionary if coded else col)
+        if fixed is not None:
+            if coded:
+                fixed = pa.DictionaryArray.from_arrays(col.indices, fixed)
+            table = table.set_column(table.column_names.index(c.name), c.name, fixed)
+    return table
+
+
+def _frame_for_excel(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with a ' before every formula in its text columns."""
+    out = frame
+    for name in frame.columns:
+        if kinds.get(name) != "str":
+            continue
+        values = frame[name].tolist()
+        if any(is_formula(v) for v in values):
+            if out is frame:
+                out = frame.copy(deep=False)
+            out[name] = pd.Series([f"'{v}" if is_formula(v) else v for v in values],
+                                  index=frame.index, dtype=object)
+    return out
+
+
 class CsvWriter:
     """Writes the files of one export into temp files; ``commit`` moves them into place."""
 
@@ -255,7 +316,7 @@ class CsvWriter:
         """A chunk of a streamed file (an Arrow table with the file's columns, see streams.py)."""
         f = self._open(name)
         cols: tuple[Column, ...] = FILES.get(name) or WIDE[name.removeprefix("wide_")]
-        write_lines(f, table, cols)
+        write_lines(f, for_excel(table, cols) if self.excel else table, cols)
         self._flushed[name] = _write_back(f, self._flushed.get(name, 0))
 
     def write_frame(self, name: str, frame: pd.DataFrame) -> None:
@@ -263,10 +324,12 @@ class CsvWriter:
         f = self._open(name)
         table = _arrow(frame, FILES[name])
         if table is not None:  # a line per report, by Arrow's writer
-            write_lines(f, table, FILES[name])
+            write_lines(f, for_excel(table, FILES[name]) if self.excel else table, FILES[name])
         else:
             text = io.StringIO()
-            write_csv(text, frame, _kinds(name), header=False)
+            kinds = _kinds(name)
+            write_csv(text, _frame_for_excel(frame, kinds) if self.excel else frame, kinds,
+                      header=False)
             f.write(text.getvalue().encode("utf-8"))
         self._flushed[name] = _write_back(f, self._flushed.get(name, 0))
 
@@ -278,12 +341,15 @@ class CsvWriter:
                 if self.excel:
                     f.write("\ufeff".encode("utf-8"))
                 f.write(_header(list(frame.columns)))
-                write_lines(f, table, FILES[name])
+                write_lines(f, for_excel(table, FILES[name]) if self.excel else table,
+                            FILES[name])
         else:
+            kinds = _kinds(name) if name in FILES else {}
             with open(tmp, "w", encoding="utf-8", newline="") as f:
                 if self.excel:
                     f.write("\ufeff")
-                write_csv(f, frame, _kinds(name) if name in FILES else {})
+                    frame = _frame_for_excel(frame, kinds)
+                write_csv(f, frame, kinds)
         self._done.append((tmp, self.out / f"{name}.csv"))
 
     def commit(self) -> list[Path]:

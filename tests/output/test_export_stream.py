@@ -9,6 +9,8 @@ from a loader or from the results store (Arrow batches, or JSON rows of an older
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 from dataclasses import replace
@@ -18,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from nianbao.output.columns import REPORT_KEY, REPORTS, SQLITE_TABLES
+from nianbao.output.csv_files import is_formula
 from nianbao.output.export import export
 from nianbao.output.records import Dataset, ReportRow
 from nianbao.output.results import ResultStore
@@ -136,3 +139,44 @@ def test_sqlite_facts_view_gives_the_csv_rows_from_compact_cells(tmp_path: Path)
     # Most raw texts are the value's own text and most cells share the report's origin.
     assert stored_raw[0] < stored_raw[1] / 2 and stored_origin < stored_raw[1] / 4
     assert keys < len(got) / 2
+
+
+_FORMULAS = {"=HYPERLINK(\"http://x.example\",\"年报\")": True, "@SUM(A1)": True,
+             "+cmd|' /c calc'!A0": True, "-1+1": True, "\t=1": True,
+             "-": False, "--": False, "-1": False, "+3": False, "1,234.5": False,
+             "示例县=年报": False, "": False}
+
+
+@pytest.mark.parametrize("text,formula", _FORMULAS.items())
+def test_is_formula(text: str, formula: bool) -> None:
+    assert is_formula(text) is formula
+
+
+def test_excel_files_never_hold_a_formula_the_plain_files_keep_the_text(tmp_path: Path) -> None:
+    """A page's title and a cell's raw text are not ours: in the files made for Excel, a field
+    Excel would run as a formula (=, @, + or - not before a number) gets a leading '; blank
+    markers and signed numbers stay as printed, and the plain CSV keeps every field."""
+    source = golden_dataset()
+    first = next(r for r in source.reports if r.parser_version is not None)
+    facts, checks = source.load(first)
+    raws = list(_FORMULAS)
+    bad_facts = [replace(f, raw=raws[i % len(raws)]) for i, f in enumerate(facts)]
+    title = "=HYPERLINK(\"http://x.example\",\"年报\")"
+    rows = [replace(first, title=title, agency="@SUM(A1)")]
+    dataset = Dataset(rows, lambda r: (bad_facts, checks))
+    export(dataset, tmp_path / "plain", ["csv"])
+    export(dataset, tmp_path / "excel", ["csv"], excel=True)
+
+    def fields(folder: str, name: str) -> list[dict[str, str]]:
+        text = (tmp_path / folder / name).read_text(encoding="utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    plain_reports, excel_reports = fields("plain", "reports.csv"), fields("excel", "reports.csv")
+    assert plain_reports[0]["title"] == title and excel_reports[0]["title"] == "'" + title
+    assert excel_reports[0]["agency"] == "'@SUM(A1)"
+    plain_facts, excel_facts = fields("plain", "facts.csv"), fields("excel", "facts.csv")
+    for plain_row, excel_row in zip(plain_facts, excel_facts, strict=True):
+        raw = plain_row["raw"]
+        assert excel_row["raw"] == ("'" + raw if is_formula(raw) else raw)
+        assert excel_row["value"] == plain_row["value"]
+    assert {f["raw"] for f in plain_facts} >= {"-1+1", "-", "@SUM(A1)"}
