@@ -24,6 +24,8 @@ MAX_SECONDS = 300.0  # wall time for one document (checked between pages and ste
 MAX_UNCLOSED_BLOCKS = 20_000  # block elements an HTML page opens beyond those it closes
 # (<div>, <ul>, <section> …: never closed, they nest; lexbor's parse takes time quadratic in
 # their depth: 40,000 cost 2 s, and the 200,000 of a 1 MB page a minute)
+MAX_CELLS = 500_000  # table cells an HTML or text document may hold (a report has under 2,000;
+# reading one takes about 600 bytes of memory: a 10 MB page of 800,000 cells peaked at 480 MB)
 CONVERT_SECONDS = 120.0  # LibreOffice DOC/WPS -> DOCX conversion (killed after this)
 
 

@@ -42,6 +42,23 @@ def _document(kind: str, text: str, utf8: bytes | None = None) -> Document:
     return html_document(text, utf8) if kind == "html" else text_document(text)
 
 
+def _too_many_cells(kind: str, text: str) -> str | None:
+    """Why an HTML or text document holds too many cells to read (limits.MAX_CELLS), or
+    None. Counted only in documents long enough to hold that many (a cell takes four
+    characters at least in HTML, ``<td>``, and two in text, a value and its separator), by
+    their cell tags or separators, an upper bound found in a few scans of the text."""
+    if len(text) <= (4 if kind == "html" else 2) * limits.MAX_CELLS:
+        return None
+    if kind == "html":
+        cells = sum(text.count(tag) for tag in ("<td", "<TD", "<th", "<TH"))
+    else:
+        cells = sum(text.count(sep) for sep in ("\n", "|", " ", "\t", "\u3000"))
+    if cells <= limits.MAX_CELLS:
+        return None
+    return (f"the document holds up to {cells:,} table cells; the limit is "
+            f"{limits.MAX_CELLS:,} (MAX_CELLS): a report has a few thousand at most")
+
+
 def _sample(doc: Document, size: int = 1500) -> str:
     """The document's first few thousand characters of text, for script detection."""
     parts: list[str] = []
@@ -113,6 +130,8 @@ def _parse(data: bytes, *, source: str | None, content_type: str | None,
             return _fail(report, "error", f"cannot decode: {exc}")
         report.encoding = decoded.encoding
         page_text = decoded.text
+        if (too_many := _too_many_cells(kind, page_text)) is not None:
+            return _fail(report, "limit", too_many)
         # bytes that are exactly the text in UTF-8 go to the HTML parser as they are (it
         # would encode the text back to them)
         try:

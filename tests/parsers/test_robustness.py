@@ -170,3 +170,24 @@ def test_no_control_character_of_a_page_reaches_its_title_agency_or_warnings(
                                         ("tab\tand\nline", "tab\tand\nline"), ("普通", "普通")])
 def test_printable(text: str, clean: str) -> None:
     assert printable(text) == clean
+
+
+# --- documents with too many cells ----------------------------------------------------------
+
+def test_a_document_of_more_cells_than_a_report_can_hold_is_refused_before_it_is_read() -> None:
+    """Reading a cell takes about 600 bytes: a 100 MB page of cells would take 4 GB."""
+    n = limits.MAX_CELLS // 4 + 1000
+    html = (_TITLE + "<table>" + "<tr><td>规章</td><td>1</td><td>2</td><td>3</td></tr>" * n
+            + "</table>").encode()
+    text = ("示例县2021年政府信息公开工作年度报告\n" + "规章 | 1 | 2 | 3\n" * n).encode()
+    for data, content_type in ((html, "text/html"), (text, "text/plain")):
+        report = parse(data, source="big", content_type=content_type)
+        assert report.status == "limit" and "MAX_CELLS" in report.error
+
+
+def test_a_long_page_of_few_cells_is_read() -> None:
+    """An article picture embedded in the page makes it long, not its cells many."""
+    page = (CASES / "html_2021_levels.html").read_text(encoding="utf-8")
+    picture = f'<img src="data:image/png;base64,{"A" * (4 * limits.MAX_CELLS + 10)}">'
+    report = parse(page.replace("</body>", picture + "</body>").encode(), source="long.html")
+    assert report.status == "ok" and len(report.facts) >= 190
