@@ -526,13 +526,17 @@ _NESTING = {str: re.compile(_BLOCKS_NESTING, re.I),
             bytes: re.compile(_BLOCKS_NESTING.encode(), re.I)}
 
 
+# Pages shorter than this parse in under a second however they nest: not searched.
+_NESTING_CHECKED = 100_000
+
+
 def check_nesting(page: str | bytes) -> None:
     """Raise :class:`~parsers.limits.LimitExceeded` for a page that opens more block elements
-    than MAX_UNCLOSED_BLOCKS beyond those it closes: lexbor's parse of it would take minutes
-    to hours, in one call no deadline can stop. A block takes five characters at least, so
-    shorter pages are not searched, nor pages whose start tags do not outnumber their end
-    tags by that many (two counts, where the search costs a quarter of a large page's parse)."""
-    if len(page) <= 5 * limits.MAX_UNCLOSED_BLOCKS:
+    than MAX_UNCLOSED_BLOCKS beyond those it closes: lexbor's parse of it would take seconds
+    to hours, in one call no deadline can stop. Short pages are not searched, nor pages whose
+    start tags do not outnumber their end tags by that many (two counts, where the search
+    costs a quarter of a large page's parse)."""
+    if len(page) <= _NESTING_CHECKED:
         return
     lt, end = ("<", "</") if isinstance(page, str) else (b"<", b"</")
     if page.count(lt) - 2 * page.count(end) <= limits.MAX_UNCLOSED_BLOCKS:
@@ -544,7 +548,7 @@ def check_nesting(page: str | bytes) -> None:
         raise limits.LimitExceeded(
             f"the page opens {unclosed:,} more block elements (<div>, <ul> …) than it closes; "
             f"the limit is {limits.MAX_UNCLOSED_BLOCKS:,} (MAX_UNCLOSED_BLOCKS): nested that "
-            "deep, the HTML parser would take minutes or hours")
+            "deep, the HTML parser would take seconds to hours")
 
 
 def _parse(page: str | bytes) -> _Walked | None:

@@ -115,6 +115,7 @@ def test_a_prose_figure_too_long_is_not_read() -> None:
 
 _TITLE = "<html><body><h1>示例县2021年政府信息公开工作年度报告</h1>"
 _OVER = limits.MAX_UNCLOSED_BLOCKS + 1000
+_LONG = "<p>" + "示例" * 50_000 + "</p>"  # (pages under 100 kB are not searched)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
@@ -124,7 +125,7 @@ def test_a_page_of_unclosed_blocks_is_refused_before_its_parse(opened: str, enco
     """lexbor's parse takes time quadratic in the depth of unclosed blocks, in one call: the
     page is refused first, with the limit named (a UTF-8 page is parsed as bytes, a GBK one
     as text: both are searched)."""
-    page = (_TITLE + opened * _OVER + "x").encode(encoding)
+    page = (_TITLE + _LONG + opened * _OVER + "x").encode(encoding)
     report = parse(page, source="deep.html", content_type=f"text/html; charset={encoding}")
     assert report.status == "limit"
     assert "MAX_UNCLOSED_BLOCKS" in report.error and f"{_OVER:,}" in report.error
@@ -137,7 +138,7 @@ def test_a_page_of_unclosed_blocks_is_refused_before_its_parse(opened: str, enco
     "<tr><td>1<td>2",  # cells closed by the next
 ])
 def test_a_large_page_of_tags_that_do_not_nest_is_read(filler: str) -> None:
-    page = (_TITLE + "<table>" * ("tr" in filler) + filler * _OVER).encode()
+    page = (_TITLE + _LONG + "<table>" * ("tr" in filler) + filler * _OVER).encode()
     report = parse(page, source="wide.html", content_type="text/html")
     assert report.status != "limit", report.error
 
