@@ -17,13 +17,16 @@ _T2S = opencc.OpenCC("t2s")
 _SPACE = re.compile(r"\s+")
 # Punctuation that varies between renderings and carries no meaning in a label.
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()\[\]{}<>【】〔〕:：;；,，、.。．·!！?？_—\-–~～/|]+")
-_NUMBERING = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]"  # 一、
+_ONE_NUMBERING = (
+    r"(?:[一二三四五六七八九十]+[、.．]"  # 一、
     r"|[(（][一二三四五六七八九十\d]+[)）][、.．]?"  # (一) （1）
     r"|\d+[、.．](?!\d)"  # 1. 1、
     r"|[①-⑳]"  # ①
     r"|第[一二三四五六七八九十]+[部分项]?[、.．]?)"
 )
+# The numberings a text starts with, white space between: removed in one match (one at a
+# time, each removal copied the rest of the text: a line of 13,000 （一） took 0.5 s).
+_NUMBERINGS = re.compile(r"^(?:" + _ONE_NUMBERING + r"\s*)+")
 
 
 @lru_cache(maxsize=65536)
@@ -65,12 +68,8 @@ def plain(text: str) -> str:
 
 
 def strip_numbering(text: str) -> str:
-    """Remove leading list numbering (一、 （一） 1. ①), repeatedly."""
-    while True:
-        stripped = _NUMBERING.sub("", text, count=1).lstrip()
-        if stripped == text:
-            return text
-        text = stripped
+    """Remove leading list numbering (一、 （一） 1. ①), repeatedly, and leading white space."""
+    return _NUMBERINGS.sub("", text.lstrip(), count=1).lstrip()
 
 
 @lru_cache(maxsize=65536)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from nianbao.output import columnar
 from nianbao.parsers import limits, parse
-from nianbao.parsers.normalize import printable
+from nianbao.parsers.normalize import printable, strip_numbering
 from nianbao.parsers.values import UNREADABLE, read_value
 
 CELLS = st.sampled_from(["规章", "0", "3", "|", "||", " ", "", "\u00a0", "总计", "行政复议",
@@ -192,3 +192,31 @@ def test_a_long_page_of_few_cells_is_read() -> None:
     picture = f'<img src="data:image/png;base64,{"A" * (4 * limits.MAX_CELLS + 10)}">'
     report = parse(page.replace("</body>", picture + "</body>").encode(), source="long.html")
     assert report.status == "ok" and len(report.facts) >= 190
+
+
+# --- leading numbering -----------------------------------------------------------------------
+
+_ONE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）][、.．]?"
+                  r"|\d+[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十]+[部分项]?[、.．]?)")
+
+
+def _strip_one_at_a_time(text: str) -> str:
+    """strip_numbering as it was: one numbering removed a pass (quadratic in their number)."""
+    while True:
+        stripped = _ONE.sub("", text, count=1).lstrip()
+        if stripped == text:
+            return text
+        text = stripped
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["一、", "（一）", "(1)", "1.", "2、", "12．", "①", "第三部分",
+                                 "第二项、", "十", "1", ".", " ", "\u3000", "\n", "规章", "、",
+                                 "（", "）", "3.5"]), max_size=12))
+def test_strip_numbering_removes_what_one_at_a_time_removed(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert strip_numbering(text) == _strip_one_at_a_time(text)
+
+
+def test_a_line_of_thousands_of_numberings_is_stripped_in_one_pass() -> None:
+    assert strip_numbering("（一）" * 20_000 + "规章") == "规章"
