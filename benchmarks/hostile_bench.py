@@ -1,4 +1,5 @@
-"""How parse's time grows on hostile or broken documents: nesting, huge cells, long runs.
+"""How parse's time grows on hostile or broken documents (nesting, huge cells, long runs),
+and the crawler's scan of a list page.
 
 Usage: ``python benchmarks/hostile_bench.py [--size 2000]``
 
@@ -22,14 +23,28 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import nianbao.parsers as parsers  # noqa: E402
+from nianbao.scraper.discover import scan_list_page  # noqa: E402
 
 _ROW = "<tr><td>规章</td><td>1</td><td>2</td><td>3</td></tr>"
 _TABLE = "<table><tr><td>1</td></tr></table>"
 _LINKS = "<li><a href=x>a</a></li>" * 4
 _PREFACE = "本机关坚持以公开为常态、不公开为例外，"  # (20 characters)
-HTML, TEXT = "text/html", "text/plain"
-# shape name -> (document of size n, content type)
-SHAPES: dict[str, tuple[Callable[[int], str], str]] = {
+
+
+def _parse_as(content_type: str) -> Callable[[bytes], str]:
+    """Parse a document as ``content_type``: its report's status."""
+    return lambda data: parsers.parse(data, source="hostile", content_type=content_type).status
+
+
+def _scan_list(data: bytes) -> str:
+    """The crawler's scan of a list page: how many report links it found."""
+    url = "http://www.example.gov.cn/col/index.html"
+    return f"{len(scan_list_page(url, data.decode(), url).reports)} links"
+
+
+HTML, TEXT = _parse_as("text/html"), _parse_as("text/plain")
+# shape name -> (document of size n, what reads it)
+SHAPES: dict[str, tuple[Callable[[int], str], Callable[[bytes], str]]] = {
     "tables nested n deep": (lambda n: "<table><tr><td>" * n + "1", HTML),
     "n tables inside 1,000 divs": (lambda n: "<div>" * 1000 + _TABLE * n, HTML),
     "divs nested 5n deep (lexbor)": (lambda n: "<div>" * (5 * n) + "x", HTML),
@@ -46,13 +61,18 @@ SHAPES: dict[str, tuple[Callable[[int], str], str]] = {
     "25n cells in one row": (lambda n: "<table><tr>" + "<td>1</td>" * (25 * n) + "</tr></table>",
                              HTML),
     "25n pipe rows": (lambda n: "规章 | 1 | 2 | 3\n" * (25 * n), TEXT),
+    "list page: 10n unclosed <script>": (lambda n: "<html><body>" + "<script>" * (10 * n),
+                                         _scan_list),
+    "list page: n items leaving a <div> open": (lambda n: "<html><body>" + "".join(
+        f"<div><a href='/nb/{i}.html'>示例局2021年政府信息公开工作年度报告</a>" for i in range(n)),
+        _scan_list),
 }
 
 
-def seconds(data: bytes, content_type: str) -> tuple[float, str]:
+def seconds(data: bytes, run: Callable[[bytes], str]) -> tuple[float, str]:
     start = time.perf_counter()
-    report = parsers.parse(data, source="hostile", content_type=content_type)
-    return time.perf_counter() - start, report.status
+    outcome = run(data)
+    return time.perf_counter() - start, outcome
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,13 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     n = args.size
     seconds(SHAPES["25n pipe rows"][0](1).encode(), TEXT)  # imports, first-use tables
-    print(f"{'shape':38s} {'MB at 4n':>8s} {'s at n':>8s} {'s at 4n':>8s} {'growth':>7s}  status")
-    for name, (make, content_type) in SHAPES.items():
+    print(f"{'shape':42s} {'MB at 4n':>8s} {'s at n':>8s} {'s at 4n':>8s} {'growth':>7s}  "
+          "outcome at 4n")
+    for name, (make, run) in SHAPES.items():
         small, big = make(n).encode(), make(4 * n).encode()
-        t_small, _ = seconds(small, content_type)
-        t_big, status = seconds(big, content_type)
+        t_small, _ = seconds(small, run)
+        t_big, status = seconds(big, run)
         growth = t_big / t_small if t_small > 0 else float("nan")
-        print(f"{name:38s} {len(big) / 1e6:8.2f} {t_small:8.3f} {t_big:8.3f} {growth:7.1f}  "
+        print(f"{name:42s} {len(big) / 1e6:8.2f} {t_small:8.3f} {t_big:8.3f} {growth:7.1f}  "
               f"{status}")
     return 0
 

@@ -231,18 +231,20 @@ def _header(names: list[str]) -> bytes:
 # with + or - and is not a plain number or a run of dashes (a blank marker). In the files
 # made for Excel such a field gets a leading ' (the usual defence against CSV injection: a
 # page's title is not ours); the plain files keep every field as it is.
-_FORMULA_START = "^[=@\t\r]"
-_SIGNED = "^[+-]"
+_TRIGGERS, _SIGNS = "=@\t\r", "+-"
+_FORMULA_START = f"^[{_TRIGGERS}]"
+_SIGNED = f"^[{_SIGNS}]"
 _HARMLESS_SIGNED = "^(?:[+-][0-9.,]*|-+)$"
 _HARMLESS = re.compile(_HARMLESS_SIGNED)
 
 
 def is_formula(value: object) -> bool:
-    """Whether a spreadsheet would take this text field for a formula (see _FORMULA_START)."""
+    """Whether a spreadsheet would take this text field for a formula (see _FORMULA_START);
+    the test _neutral_array makes on a column, for one value."""
     if not isinstance(value, str) or not value:
         return False
     first = value[0]
-    return first in "=@\t\r" or (first in "+-" and _HARMLESS.match(value) is None)
+    return first in _TRIGGERS or (first in _SIGNS and _HARMLESS.match(value) is None)
 
 
 def _neutral_array(col: pa.Array) -> pa.Array | None:
@@ -279,10 +281,11 @@ def _frame_for_excel(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
         if kinds.get(name) != "str":
             continue
         values = frame[name].tolist()
-        if any(is_formula(v) for v in values):
+        hits = [is_formula(v) for v in values]
+        if any(hits):
             if out is frame:
                 out = frame.copy(deep=False)
-            out[name] = pd.Series([f"'{v}" if is_formula(v) else v for v in values],
+            out[name] = pd.Series([f"'{v}" if hit else v for v, hit in zip(values, hits)],
                                   index=frame.index, dtype=object)
     return out
 

@@ -39,23 +39,26 @@ def _fail(report: Report, status: str, message: str) -> Report:
 
 
 def _document(kind: str, text: str, utf8: bytes | None = None) -> Document:
+    """The document's lines; raises LimitExceeded for one too large or nested too deep to
+    read (:func:`_check_cells`, ``html.page_tree``)."""
+    _check_cells(kind, text)
     return html_document(text, utf8) if kind == "html" else text_document(text)
 
 
-def _too_many_cells(kind: str, text: str) -> str | None:
-    """Why an HTML or text document holds too many cells to read (limits.MAX_CELLS), or
-    None. Counted only in documents long enough to hold that many (a cell takes four
-    characters at least in HTML, ``<td>``, and two in text, a value and its separator), by
-    their cell tags or separators, an upper bound found in a few scans of the text."""
+def _check_cells(kind: str, text: str) -> None:
+    """Raise LimitExceeded for an HTML or text document that holds more table cells than a
+    report can (limits.MAX_CELLS). Counted only in documents long enough to hold that many (a
+    cell takes four characters at least in HTML, ``<td>``, and two in text, a value and its
+    separator), by their cell tags or separators, an upper bound found in a few scans."""
     if len(text) <= (4 if kind == "html" else 2) * limits.MAX_CELLS:
-        return None
+        return
     if kind == "html":
         cells = sum(text.count(tag) for tag in ("<td", "<TD", "<th", "<TH"))
     else:
         cells = sum(text.count(sep) for sep in ("\n", "|", " ", "\t", "\u3000"))
-    if cells <= limits.MAX_CELLS:
-        return None
-    return (f"the document holds up to {cells:,} table cells; the limit is "
+    if cells > limits.MAX_CELLS:
+        raise limits.LimitExceeded(
+            f"the document holds up to {cells:,} table cells; the limit is "
             f"{limits.MAX_CELLS:,} (MAX_CELLS): a report has a few thousand at most")
 
 
@@ -130,8 +133,6 @@ def _parse(data: bytes, *, source: str | None, content_type: str | None,
             return _fail(report, "error", f"cannot decode: {exc}")
         report.encoding = decoded.encoding
         page_text = decoded.text
-        if (too_many := _too_many_cells(kind, page_text)) is not None:
-            return _fail(report, "limit", too_many)
         # bytes that are exactly the text in UTF-8 go to the HTML parser as they are (it
         # would encode the text back to them)
         try:

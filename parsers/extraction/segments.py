@@ -92,11 +92,9 @@ def classify(raw: str) -> tuple[Token, str | None | bool] | str:
     """One cell, read once per distinct text: ``(value token, False)``, ``(label token,
     heading region or False)``, or ``_PROSE`` for a long text. Tokens are shared: read-only."""
     cell = read_value(raw)
-    if cell is not None:
-        if cell.unknown:  # too long to be a number
-            return Token(raw, BLANK, "", False, True), False
+    if cell is not None and not cell.unknown:
         return Token(raw, cell, ""), False
-    if _GARBLED.fullmatch(nfkc(raw).strip()):
+    if cell is not None or _GARBLED.fullmatch(nfkc(raw).strip()):  # too long, or garbled
         return Token(raw, BLANK, "", False, True), False
     key = label_key(raw)
     if len(key) > MAX_LABEL:

@@ -530,7 +530,7 @@ _NESTING = {str: re.compile(_BLOCKS_NESTING, re.I),
 _NESTING_CHECKED = 100_000
 
 
-def check_nesting(page: str | bytes) -> None:
+def _check_nesting(page: str | bytes) -> None:
     """Raise :class:`~parsers.limits.LimitExceeded` for a page that opens more block elements
     than MAX_UNCLOSED_BLOCKS beyond those it closes: lexbor's parse of it would take seconds
     to hours, in one call no deadline can stop. Short pages are not searched, nor pages whose
@@ -551,14 +551,22 @@ def check_nesting(page: str | bytes) -> None:
             "deep, the HTML parser would take seconds to hours")
 
 
+def page_tree(page: str | bytes, options: int = 0) -> LexborHTMLParser:
+    """lexbor's tree of a page (``options``: LexborDocumentOptions), for every reader of
+    pages; raises LimitExceeded, before the parse, for a page nested too deep to parse in
+    time (:func:`_check_nesting`)."""
+    _check_nesting(page)
+    return LexborHTMLParser(page, options=options)
+
+
 def _parse(page: str | bytes) -> _Walked | None:
     """The page's tree (see :func:`_walk`), built without lexbor's mutation events: their
     only effect on a tree read without CSS is a ``<selectedcontent>`` copying its select's
     chosen option, and a page with one is parsed again with them (the walk tells, and the
     events cost a twentieth of the parse)."""
-    walked = _walk(LexborHTMLParser(page, options=LexborDocumentOptions.WO_EVENTS))
+    walked = _walk(page_tree(page, LexborDocumentOptions.WO_EVENTS))
     if walked is not None and _SELECTEDCONTENT in walked[2]:
-        walked = _walk(LexborHTMLParser(page))
+        walked = _walk(LexborHTMLParser(page))  # (page_tree checked it)
     return walked
 
 
@@ -566,7 +574,7 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     """The page's lines. ``utf8``: the page's bytes where they are ``text`` encoded in UTF-8,
     parsed as they are when ``text`` needs no change (lexbor parses UTF-8, and encoding a
     page costs a tenth of parsing it). Raises LimitExceeded for a page nested too deep to
-    parse (:func:`check_nesting`)."""
+    parse (:func:`page_tree`)."""
     decl = _XML_DECL.match(text)  # (a match: ``sub`` would try every position of the page)
     if decl is not None:
         text = text[decl.end():]
@@ -576,9 +584,7 @@ def html_document(text: str, utf8: bytes | None = None) -> HtmlDocument:
     if (utf8 is None or b"\xee" in utf8) and (_TABLE in text or text.count(_SEP)):
         text = _MARKS.sub("", text)
         utf8 = None
-    page = text if utf8 is None else utf8
-    check_nesting(page)
-    parsed = _parse(page)
+    parsed = _parse(text if utf8 is None else utf8)
     if parsed is None:
         return HtmlDocument("html", [], [])
     tree, body, firsts, drop = parsed

@@ -33,7 +33,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.parsers.extraction.segments import heading_region
 from nianbao.parsers.normalize import label_key
-from nianbao.parsers.readers.html import check_nesting
+from nianbao.parsers.readers.html import page_tree
 
 IMAGE_EXTS = frozenset("jpg jpeg png gif bmp tif tiff webp".split())
 # Folders and names of the site's own images.
@@ -282,8 +282,7 @@ def page_images(text: str, page_url: str | None = None) -> PageImages:
     if "<img" not in text and "<IMG" not in text:
         return out  # most report pages: no tree needed
     try:
-        check_nesting(text)  # a page nested too deep to parse in time is read as having none
-        tree = LexborHTMLParser(text)
+        tree = page_tree(text)  # (a page nested too deep to parse in time: no pictures)
     except Exception:  # noqa: BLE001 - garbage is a page without pictures, never a crash
         return out
     body = tree.body
