@@ -48,6 +48,8 @@ SHAPES: dict[str, tuple[Callable[[int], str], Callable[[bytes], str]]] = {
     "tables nested n deep": (lambda n: "<table><tr><td>" * n + "1", HTML),
     "n tables inside 1,000 divs": (lambda n: "<div>" * 1000 + _TABLE * n, HTML),
     "divs nested 5n deep (lexbor)": (lambda n: "<div>" * (5 * n) + "x", HTML),
+    "divs nested 5n deep, closed (lexbor)": (
+        lambda n: "<div>" * (5 * n) + "x" + "</div>" * (5 * n), HTML),
     "lists nested n deep (lexbor)": (lambda n: ("<ul>" + _LINKS + "<li>") * n, HTML),
     "a cell of 100n digits": (
         lambda n: f"<table><tr><td>规章</td><td>{'7' * (100 * n)}</td></tr></table>", HTML),

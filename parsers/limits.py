@@ -21,10 +21,11 @@ MAX_IMAGE_PIXELS = 60_000_000  # one image or one rendered page (about 7,750 x 7
 OCR_RENDER_DPI = 200  # scanned PDF pages are rendered at this resolution for OCR
 MAX_SECONDS = 300.0  # wall time for one document (checked between pages and steps; OCR
 # takes 3-10 s a page on one core, and only the first page and pages with tables are OCR'd)
-MAX_UNCLOSED_BLOCKS = 10_000  # block elements an HTML page over 100 kB opens beyond those it
-# closes (<div>, <ul>, <section> …: never closed, they nest; lexbor's parse takes time quadratic
-# in their depth: 10,000 lists of links nested cost 1.7 s, 40,000 <div> 2 s, the 200,000 of a
-# 1 MB page a minute; a page under 100 kB parses in under a second however it nests)
+MAX_BLOCK_DEPTH = 10_000  # blocks and list items (<div>, <ul>, <li>, <section> …) an HTML page
+# over 100 kB may hold one inside another, closed or not: lexbor's parse takes time quadratic in
+# that depth (10,000 <div> nested cost 0.2 s, 40,000 2 s, the 200,000 of a 1 MB page a minute;
+# 5,000 lists of links, 10,000 deep with their items, 0.5 s); a page under 100 kB parses in
+# under a second however it nests
 MAX_CELLS = 500_000  # table cells an HTML or text document may hold (a report has under 2,000;
 # reading one takes about 600 bytes of memory: a 10 MB page of 800,000 cells peaked at 480 MB)
 CONVERT_SECONDS = 120.0  # LibreOffice DOC/WPS -> DOCX conversion (killed after this)

@@ -518,37 +518,81 @@ def _walk(tree: LexborHTMLParser) -> _Walked | None:
     return tree, body, firsts, drop
 
 
-# Start and end tags of the block elements that nest when left open (a <p>, <li> or <td> is
-# closed by the next one; a <table> bounds the search lexbor's parse makes down the stack).
-_BLOCKS_NESTING = (r"<(/?)(?:div|ul|ol|dl|menu|dir|section|article|aside|nav|header|footer|main"
-                   r"|blockquote|center|fieldset|figure|details|address|hgroup|search)[\s/>]")
-_NESTING = {str: re.compile(_BLOCKS_NESTING, re.I),
-            bytes: re.compile(_BLOCKS_NESTING.encode(), re.I)}
+# Start and end tags of the elements that nest: blocks, and list items (an <li> is closed by
+# the next one, but one in a list inside it is one level more). A <p> or <td> left open is
+# closed by the next one; a <table> bounds the search lexbor's parse makes down the stack.
+_NESTS = re.compile(rb"<(/?)(div|ul|ol|dl|menu|dir|section|article|aside|nav|header|footer"
+                    rb"|main|blockquote|center|fieldset|figure|details|address|hgroup|search"
+                    rb"|li)[\s/>]")  # (searched in the page's bytes lowered: a third the cost)
+_LISTS = frozenset({b"ul", b"ol"})
+_ITEM_CLOSES_THROUGH = frozenset({b"div", b"address"})
 
 
 # Pages shorter than this parse in under a second however they nest: not searched.
 _NESTING_CHECKED = 100_000
 
 
+def _depth(page: str | bytes) -> int:
+    """How deep the page's blocks and list items nest at their deepest, closed or not, as the
+    HTML parser nests them: an end tag closes what is open inside its element too, and is
+    ignored with none open (an ``</li>`` with none open in its list); an item closes the item
+    open in its list, through the <div> and <address> opened in it. Linear: each element is
+    opened and closed once, and each tag looks only at the top of the stacks."""
+    data = page if isinstance(page, bytes) else page.encode("utf-8", "replace")
+    stack: list[bytes] = []
+    at: dict[bytes, list[int]] = {}  # name -> where it is open on the stack
+    scope: list[int] = []  # where the open items and lists are (an </li> looks at the last)
+    special: list[int] = []  # where the elements an <li> does not close through are
+    deepest = 0
+
+    def close(i: int) -> None:
+        for name in stack[i:]:
+            at[name].pop()
+        del stack[i:]
+        while scope and scope[-1] >= i:
+            scope.pop()
+        while special and special[-1] >= i:
+            special.pop()
+
+    for closing, name in _NESTS.findall(data.lower()):
+        if closing:
+            if name == b"li":
+                if scope and stack[scope[-1]] == b"li":
+                    close(scope[-1])
+            elif at.get(name):
+                close(at[name][-1])
+            continue
+        if name == b"li" and special and stack[special[-1]] == b"li":
+            close(special[-1])
+        i = len(stack)
+        stack.append(name)
+        at.setdefault(name, []).append(i)
+        if name == b"li" or name in _LISTS:
+            scope.append(i)
+        if name not in _ITEM_CLOSES_THROUGH:
+            special.append(i)
+        if i >= deepest:
+            deepest = i + 1
+    return deepest
+
+
 def _check_nesting(page: str | bytes) -> None:
-    """Raise :class:`~parsers.limits.LimitExceeded` for a page that opens more block elements
-    than MAX_UNCLOSED_BLOCKS beyond those it closes: lexbor's parse of it would take seconds
-    to hours, in one call no deadline can stop. Short pages are not searched, nor pages whose
-    start tags do not outnumber their end tags by that many (two counts, where the search
-    costs a quarter of a large page's parse)."""
+    """Raise :class:`~parsers.limits.LimitExceeded` for a page whose blocks and list items
+    nest deeper than MAX_BLOCK_DEPTH anywhere, closed or not: lexbor's parse of it would take
+    seconds to hours, in one call no deadline can stop. Short pages are not searched, nor
+    pages with no more start tags than the limit (two counts: the search costs a third of a
+    large page's parse)."""
     if len(page) <= _NESTING_CHECKED:
         return
     lt, end = ("<", "</") if isinstance(page, str) else (b"<", b"</")
-    if page.count(lt) - 2 * page.count(end) <= limits.MAX_UNCLOSED_BLOCKS:
+    if page.count(lt) - page.count(end) <= limits.MAX_BLOCK_DEPTH:  # (no deeper than that)
         return
-    unclosed = 0
-    for closing in _NESTING[type(page)].findall(page):
-        unclosed += -1 if closing else 1
-    if unclosed > limits.MAX_UNCLOSED_BLOCKS:
+    deepest = _depth(page)
+    if deepest > limits.MAX_BLOCK_DEPTH:
         raise limits.LimitExceeded(
-            f"the page opens {unclosed:,} more block elements (<div>, <ul> …) than it closes; "
-            f"the limit is {limits.MAX_UNCLOSED_BLOCKS:,} (MAX_UNCLOSED_BLOCKS): nested that "
-            "deep, the HTML parser would take seconds to hours")
+            f"the page nests block elements (<div>, <ul>, <li> …) {deepest:,} deep; the limit "
+            f"is {limits.MAX_BLOCK_DEPTH:,} (MAX_BLOCK_DEPTH): nested that deep, the HTML parser "
+            "would take seconds to hours")
 
 
 def page_tree(page: str | bytes, options: int = 0) -> LexborHTMLParser:
