@@ -29,6 +29,10 @@ _NUMBER = re.compile(
     r"(?P<unit>件|个|项|条|次|家|人|宗|亿元|万元|千元|元)?"
     r"(?:\s*[(\[][^()\[\]]*[)\]])?$"
 )
+# Digits on both sides of a space: cells run together (PDF text prints a row's values a space
+# apart: 1 0 0 is three cells), or a space for a thousands separator, which reports do not
+# use. Either way no number the cell can be trusted for (after NFKC: U+3000 is a space).
+_SPACE_IN_NUMBER = re.compile(r"\d\s+\d")
 _UNCHANGED = frozenset({"持平", "不变", "无变化", "无增减"})
 # Multipliers to 万元 (10,000 yuan).
 MONEY_UNITS: dict[str, Decimal] = {
@@ -67,7 +71,11 @@ def read_value(raw: str) -> Cell | None:
         text = text.translate(_MINUS)
     if text[0] not in _VALUE_START and to_simplified(text[0]) not in _VALUE_START:
         return None
-    text = to_simplified(text).replace(" ", "")
+    text = to_simplified(text)
+    if " " in text:
+        if _SPACE_IN_NUMBER.search(text):
+            return UNREADABLE  # never the digits run together: 1 0 is no 10
+        text = text.replace(" ", "")
     if text in PLACEHOLDERS:  # 無
         return BLANK
     m = _NUMBER.match(text)

@@ -208,6 +208,25 @@ def _split_numbering(cell: str) -> list[str]:
     return [cell]
 
 
+# Digit groups of a thousands separator (``1 234``, ``12 345件``): no row of cells, though read
+# as no number either (parsers.values).
+_THOUSANDS = re.compile(r"[0-9\uff10-\uff19]{1,3}(?: [0-9\uff10-\uff19]{3})+\D*")
+
+
+def _unspaced_row(line: str) -> list[str] | None:
+    """A row of cells a space apart in a document that is not space-separated (its other
+    rows are pipe rows or one cell a line, :func:`_spaced`): values alone (``2 1 0 0 3 …``),
+    or words then two values or more (``四、结转下年度继续办理 0 0 0 …``), as a PDF page with
+    one or two rows of a table prints them; ``None`` for any other line (prose ending in a
+    number, a label and one value) and for digit groups shaped like a thousands separator."""
+    if _THOUSANDS.fullmatch(line):
+        return None
+    cells = _spaced_cells(line)
+    if cells is None or not is_value(cells[-1]) or sum(map(is_value, cells)) < 2:
+        return None
+    return cells
+
+
 def _stackable(s: str) -> bool:
     """One character of a header printed one character a line (``维`` / ``持``)."""
     return len(s) == 1 and not s.isdigit() and not is_value(s)
@@ -302,7 +321,7 @@ def text_lines(text: str) -> list[Line]:
                 cell = cells[0]
                 if spaced is None:
                     spaced = modes.spaced = _spaced(text)
-                row = _spaced_cells(cell) if spaced else None
+                row = _spaced_cells(cell) if spaced else _unspaced_row(cell)
                 if row is not None:
                     lines.append(Line(row, True))
                     loose = None

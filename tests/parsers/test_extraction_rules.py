@@ -148,10 +148,12 @@ def test_2019_other_row_printed_blank_without_numbering() -> None:
         assert any("rows not found: other" in w for w in r.warnings)
 
 
-@pytest.mark.parametrize("garbled", ["52o", "S20", "52O", "1O件", "o", "l", "口", "〇"])
+@pytest.mark.parametrize("garbled", ["52o", "S20", "52O", "1O件", "o", "l", "口", "〇", "5 20",
+                                     "1 234", "0　0"])
 def test_a_number_that_does_not_read_is_left_out_never_blank(garbled: str) -> None:
-    """A value cell whose text is a number garbled by OCR or a text layer (52o) is a cell of
-    unknown value: left out with a warning naming it, never a row printed blank."""
+    """A value cell whose text is a number garbled by OCR or a text layer (52o), or digits a
+    space apart (two cells run together, never 520), is a cell of unknown value: left out
+    with a warning naming it, never a row printed blank."""
     text = text_of("rules_label_variants_2021.txt")
     one, seven = "行政许可 | 520 |", "2.其他法律、行政法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||"
     assert one in text and seven in text
@@ -168,7 +170,7 @@ def test_a_number_that_does_not_read_is_left_out_never_blank(garbled: str) -> No
                for w in r.warnings)
 
 
-@pytest.mark.parametrize("raw", ["2.", "（六）", "5 20", "0件", "2019年", "京ICP备00000000号"])
+@pytest.mark.parametrize("raw", ["2.", "（六）", "0件", "2019年", "京ICP备00000000号", "增加 5"])
 def test_numbering_units_and_words_are_not_garbled_numbers(raw: str) -> None:
     token, _ = classify(raw)  # type: ignore[misc]
     assert not token.unknown

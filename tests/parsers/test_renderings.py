@@ -139,6 +139,12 @@ SPECS: dict[str, dict[str, Any]] = {
     "fees_section_2020.txt": {
         "template": "2019", "year": 2020, "active": ACTIVE_2019_A, "requests": REQ_B,
         "appeals": APPEALS_A},
+    # (new) a flip-book's PDF pages one cell a line, but for the rows a page holds alone: the
+    # last row of table 三 atop its page (the header on the page before) and the appeals row,
+    # each a space apart, two rows too few to make the document space-separated.
+    "pdf_page_rows_2022.txt": {
+        "template": "2021", "year": 2022, "active": ACTIVE_2021_A, "requests": REQ_A,
+        "appeals": APPEALS_B},
     # (new) no year in the title; 统计期限 printed with 年 and 月 lost (202211日至20221231日).
     "year_lost_chars_2021.txt": {
         "template": "2021", "year": 2022, "active": ACTIVE_2021_A, "requests": REQ_B,

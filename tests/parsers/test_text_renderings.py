@@ -213,11 +213,27 @@ def test_spaced_lines_split_into_cells() -> None:
         ["行政许可", "12", "0", "3"], ["规章", "0", "0", "1"],
         ["（三）不予公开 1.属于国家秘密", *["0"] * 7], ["0"] * 15]
     assert lines[0].cells == ["示例县2019年政府信息公开工作年度报告", *keep]
-    # one cell per line: a thousands separator ``1 234`` stays one cell; two such lines are
-    # not enough to call a document space-separated
+    # one cell per line: digit groups shaped like a thousands separator ``1 234`` stay one
+    # cell (of unknown value: parsers.values)
     assert text_lines("规章\n1 234\n0\n3")[0].cells == ["规章", "1 234", "0", "3"]
-    assert text_lines("行政许可 12 0 3\n规章 0 0 1")[0].cells == ["行政许可 12 0 3",
-                                                              "规章 0 0 1"]
+
+
+def test_a_row_a_space_apart_is_split_in_a_document_of_other_renderings() -> None:
+    """A PDF page holding one or two rows of a table (the appeals row alone, a row whose
+    header was on the page before) is no space-separated document, yet those rows are rows:
+    values alone, or words then two values or more. Prose ending in a number, a label and
+    one value, and thousands-shaped digits stay one cell."""
+    lines = text_lines("示例县2022年政府信息公开工作年度报告\n结果维持 结果纠正 其他结果\n"
+                       "2 1 0 0 3 0 0 0 1 1 1 0 0 0 1\n四、结转下年度继续办理 3 0 1 0 0 0 4\n"
+                       "本年共主动公开政府信息 412\n条\n规章 7\n")
+    assert [ln.cells for ln in lines if ln.boundary] == [
+        ["2", "1", "0", "0", "3", "0", "0", "0", "1", "1", "1", "0", "0", "0", "1"],
+        ["四、结转下年度继续办理", "3", "0", "1", "0", "0", "0", "4"]]
+    assert [ln.cells for ln in lines if not ln.boundary] == [
+        ["示例县2022年政府信息公开工作年度报告", "结果维持 结果纠正 其他结果"],
+        ["本年共主动公开政府信息 412", "条", "规章 7"]]
+    assert text_lines("规章\n12 345\n行政许可\n1 000件")[0].cells == [
+        "规章", "12 345", "行政许可", "1 000件"]
 
 
 def test_stacked_header_characters_are_one_cell() -> None:
