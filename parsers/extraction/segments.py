@@ -88,9 +88,10 @@ _REMARK_REGIONS = ("active", "requests")  # outside the tables, a long text stay
 
 
 @lru_cache(maxsize=65536)
-def classify(raw: str) -> tuple[Token, str | None | bool] | str:
+def classify(raw: str) -> tuple[Token, str | None | bool | tuple[str]] | str:
     """One cell, read once per distinct text: ``(value token, False)``, ``(label token,
-    heading region or False)``, or ``_PROSE`` for a long text. Tokens are shared: read-only."""
+    heading region, (region,) for a table's first header cell, or False)``, or ``_PROSE`` for
+    a long text. Tokens are shared: read-only."""
     cell = read_value(raw)
     if cell is not None and not cell.unknown:
         return Token(raw, cell, ""), False
@@ -101,7 +102,20 @@ def classify(raw: str) -> tuple[Token, str | None | bool] | str:
         return _PROSE
     if "(" in raw or "（" in raw:
         key = _outside_remarks(raw) or key  # a bare remark keeps its own words
-    return Token(raw, None, key), heading_region(key)
+    region = heading_region(key)
+    if region is False:
+        opened = _FIRST_HEADERS.get(key) or (
+            "active" if _ARTICLE_20.fullmatch(key) else None)
+        if opened is not None:
+            return Token(raw, None, key), (opened,)
+    return Token(raw, None, key), region
+
+
+# The first header cell of a table, which opens it where no heading did (a page that starts
+# inside the tables, a heading garbled or cut off), and stays a label: 第二十条第（一）项 (its key
+# 条第一项), 申请人情况.
+_ARTICLE_20 = re.compile(r"条第[一二三四五六七八九十]{1,2}项")
+_FIRST_HEADERS = {"申请人情况": "requests"}
 
 
 def _outside_remarks(raw: str) -> str:
@@ -196,10 +210,14 @@ def scan(lines: list[Line]) -> Scan:
                 closed = None
             label_keys.append(token.key)
             if found is not False:
-                region = found  # type: ignore[assignment]
-                bucket = None
-                labels = []
-                continue
+                if type(found) is not tuple:  # a heading
+                    region = found  # type: ignore[assignment]
+                    bucket = None
+                    labels = []
+                    continue
+                if region is None:  # a table's first header cell: opens it, a label still
+                    region = found[0]
+                    bucket = None
             if bucket is None:
                 bucket = by_region.setdefault(region, [])
             bucket.append(pair)  # type: ignore[arg-type]

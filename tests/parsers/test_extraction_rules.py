@@ -471,3 +471,28 @@ def test_every_other_cell_empty_is_ambiguous_not_misplaced() -> None:
     out = extract(doc, "2019")
     assert [(f.col, f.value) for f in out.facts if f.row == "art20_8.fees"] == [
         ("items_prev_year", None), ("items_change", -11)]
+
+
+def test_a_table_without_its_heading_opens_at_its_first_header_cell() -> None:
+    """A page that starts inside table 二 (第二十条第（一）项, no 二、主动公开… above it) or inside
+    table 三 (申请人情况): its labels with long remarks are labels, as under the heading; a long
+    text before the first header cell stays prose."""
+    remark = ("（指本机关制定发布的决定、通告、意见、通知，以及标题含“规定”“办法”“细则”等字样、"
+              "对不特定对象具有约束力的公文，一般属于规范性文件）")
+    text = ("示例县水务局2021年政府信息公开工作年度报告\n现将本局2021年度政府信息公开情况报告如下。\n"
+            "第二十条第（一）项 | |||\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n"
+            f"规章（设区的市应提供相关数据） | 0 | 0 | 1 |\n规范性文件{remark} | 4 | 1 | 23 |\n"
+            "第二十条第（五）项 | |||\n信息内容 | 本年处理决定数量 | ||\n行政许可 | 56 | ||\n")
+    r = parse(text.encode())
+    assert row_values(r, "active", "art20_1.normative") == [4, 1, 23]
+    assert row_values(r, "active", "art20_1.rules") == [0, 0, 1]
+    assert row_values(r, "active", "art20_5.licensing") == [56]
+    assert not any("no label" in w for w in r.warnings), r.warnings
+    applicants = ("申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+                  f"一、本年新收政府信息公开申请数量{remark} | 3 | 1 | 0 | 0 | 0 | 0 | 4 |\n")
+    r = parse(("示例县水务局2021年政府信息公开工作年度报告\n" + applicants).encode())
+    assert row_values(r, "requests", "received_new") == [3, 1, 0, 0, 0, 0, 4]
+    # before any table, the same long text is a paragraph, never a row
+    r = parse((f"示例县水务局2021年政府信息公开工作年度报告\n规范性文件{remark} | 4 | 1 | 23 |\n"
+               + applicants).encode())
+    assert row_values(r, "active", "art20_1.normative") == []
