@@ -92,8 +92,14 @@ _MINISTRY = re.compile(r"^[\u4e00-\u9fff]{2,8}部$")  # 教育部: a ministry is
 _DEPARTMENT_ENDS = ("局", "委员会", "委", "厅", "部", "署", "办公室", "室", "办", "中心", "院",
                     "所", "站", "队", "处", "馆", "会", "社")
 _ZONE = re.compile(r"(?:开发|园|景|高新|保税|试验|示范|产业|工业|度假)区|管委会|管理委员会")
-_TOWNSHIP = re.compile(r"^(?P<t>[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
+# A township or street office, also under a zone named before it (重庆市万盛经济技术开发区
+# 丛林镇人民政府: a township whatever precedes it; the zone stays in its name).
+_TOWNSHIP = re.compile(r"^(?P<t>(?:[\u4e00-\u9fff]{2,16}?(?:开发|园|景|高新|保税|试验|示范|产业"
+                       r"|工业|度假|合作|经济|新)区)?[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
                        r"(?P<u>人民政府|政府|办事处|街道办事处|)$")
+# A zone with the division it lies in in parentheses (北京某某临空经济区(廊坊)管理委员会): the
+# division in parentheses places it, not the place its name begins with.
+_ZONE_IN = re.compile(r"区[(（](?P<p>[\u4e00-\u9fff]{2,8})[)）](?=[\u4e00-\u9fff])")
 # A place name the table does not know (示例市, 样例县): where the name's own places end.
 _PLACE_TOKEN = re.compile(r"(?!(?:" + _ZONE.pattern + r"|城市))[\u4e00-\u9fff]{1,6}?"
                           r"(?:省|自治区|自治州|地区|盟|市|自治县|县|旗|区)")
@@ -120,6 +126,7 @@ class _Reading:
     branch: bool = False  # a national body's local office: the unit is the whole name
     ministry: bool = False  # national by its shape alone (教育部): unless a context is local
     level_word: str = ""  # 区 of 区科技局: the name's place, by its level only
+    whole: bool = False  # a zone placed by its parentheses: the unit is the whole name
 
 
 def _longest(text: str, inside: Division | None) -> tuple[int, tuple[Division | None, ...]]:
@@ -137,6 +144,9 @@ def _longest(text: str, inside: Division | None) -> tuple[int, tuple[Division | 
 
 def _read(name: str) -> _Reading:
     name = _TRAILING.sub("", name) or name
+    zone = _zone_in(name)
+    if zone is not None:
+        return zone
     consumed, finals = _longest(name, None)
     rest = name[consumed:]
     ends = tuple(d for d in finals if d is not None)
@@ -175,6 +185,18 @@ def _unknown_place(rest: str) -> str:
     while (m := _PLACE_TOKEN.match(rest, end)) and not _NOT_PLACE.match(m.group(0)):
         end = m.end()
     return rest[:end]
+
+
+def _zone_in(name: str) -> _Reading | None:
+    """A zone named with the one division it lies in in parentheses (天津某某合作区（沧州）
+    管理委员会): placed there, whatever place its name begins with (the zone's name is not its
+    government's)."""
+    m = _ZONE_IN.search(name) if "区" in name else None
+    if m is None:
+        return None
+    p = m.group("p")
+    places = [d for n, d in divisions.prefixes(p) if n == len(p)]
+    return _Reading((places[0],), "", None, name, False, whole=True) if len(places) == 1 else None
 
 
 def _branch(name: str) -> _Reading | None:
@@ -249,7 +271,7 @@ def _entry(r: _Reading, d: Division | None) -> Agency:
     if kind == GOVERNMENT and not r.branch:
         return government(d)
     chain = d.chain()
-    name = r.unit if r.branch else _chain_name(d) + r.unit
+    name = r.unit if r.branch or r.whole else _chain_name(d) + r.unit
     return Agency(_id(f"{d.code or d.name}//{r.unit}"), name, d.code, **_region(chain),
                   level=d.level, kind=kind, parent_id=None if r.branch else government(d).agency_id)
 
