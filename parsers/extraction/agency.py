@@ -382,13 +382,34 @@ def _disambiguated(name: str, reading: _Reading, decided_by: str | None,
 _SITE_WORDS = re.compile(r"(?:门户网站|官方网站|政府网站|网站|官网|信息公开网|政务网|网)$")
 _COMPILED_BY = re.compile(r"(?:本报告|本年度报告|年度报告)由([\u4e00-\u9fff]{4,30}?)(?:负责)?"
                           r"(?:编制|编写|制作|发布)")
+# The compiler in the other ways prefaces name it: 由X编制(完成本报告), 由X结合…编制, 由X综合…编制而成,
+# 本年度报告是X按照…编制而成, ，X编制了本报告. X ends in a unit, and a verb of compiling follows.
+_UNIT_END = (r"(?:人民政府|政府|办公室|办公厅|委员会|委|局|厅|办|办事处|街道|镇|乡|苏木|中心|院|署|部"
+             r"|科|股)")
+_COMPILER = re.compile(
+    r"(?:由|报告是|报告系)(?P<x>[\u4e00-\u9fff]{3,30}?" + _UNIT_END + r")"
+    r"(?=(?:负责|牵头|组织|统一)?(?:编制|编写)"
+    r"|(?:结合|综合(?![科股])|按照|根据|依据|汇总|在)[^。;；]{0,120}?编制)"
+    r"|(?:^|[,，;；。)）])(?![由是系])(?P<y>[\u4e00-\u9fff]{3,30}?" + _UNIT_END + r")"
+    r"(?=编制(?:了|完成)?(?:本|此)(?:年度)?报告)")
+# 结合省财政厅2024年政府信息公开工作实际(，编制本报告), 总结2020年X镇政府信息公开工作: the agency
+# whose work the report sums up, where the sentence says it compiles the report.
+_WORK_OF = re.compile(r"(?:结合|总结)(?:\d{4}年度?)?(?P<x>[\u4e00-\u9fff]{3,30}?" + _UNIT_END
+                      + r")(?:\d{4}年度?)?(?:政府)?信息公开工作(?=实际|情况|的基础上)[^。]{0,20}编制")
+# An office of a government or township (党政办公室, 综合科, 政府办公室) compiles the report of the
+# body it belongs to: the report is that body's.
+_OFFICE_OF = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:人民政府|政府|街道办事处|办事处|街道|镇|乡"
+                        r"|苏木))(?:政府)?(?:党政(?:综合)?办公室|党政办|综合办公室|办公室)?"
+                        r"(?:综合科|综合股|秘书科)?$")
 _SIGNATURE_LINES = 15
 
 
 def clues_of(doc: Document) -> list[tuple[str, str]]:
     """Names the page gives its agency besides the title, as (where, name): ``page`` for the
-    signature above the date at the end and a ``本报告由…编制`` sentence, ``site`` for the site
-    name in the page's ``<title>``."""
+    signature above the date at the end and the compiler a preface names (``本报告由…编制``,
+    ``由…结合…编制``, ``…编制了本报告``, see :func:`_compiler`), in that order; ``site`` for
+    the site name in the page's ``<title>``. A contact (``请与…联系``) names none: a report
+    gives the office that answers questions, not always its own agency."""
     out: list[tuple[str, str]] = []
     for line in doc.lines[-_SIGNATURE_LINES:]:
         if not line.boundary and len(line.cells) == 1 and len(line.cells[0]) <= 40:
@@ -397,11 +418,27 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
                 out.append(("page", text))
     for line in doc.lines[:60]:
         for cell in line.cells if not line.boundary else ():
-            if "由" in cell and (m := _COMPILED_BY.search(plain(cell))):  # 由: cheap gate
-                out.append(("page", m.group(1)))
+            if "由" in cell or "编制" in cell:  # cheap gate
+                out.extend(("page", name) for name in _compiler(plain(cell)))
     for title in doc.titles:
         for part in SITE_SPLIT.split(plain(title).strip())[1:]:
             site = _SITE_WORDS.sub("", part)
             if AGENCY_LINE.match(site):
                 out.append(("site", site))
     return list(dict.fromkeys(out))
+
+
+def _compiler(text: str) -> list[str]:
+    """The compiler a preface sentence names (_COMPILED_BY, _COMPILER), else the agency whose
+    work it sums up (_WORK_OF): an office of a body first as the body, then as printed (which
+    still places a title's 县政府办公室)."""
+    if m := _COMPILED_BY.search(text):
+        name = m.group(1)
+    elif m := _COMPILER.search(text) or _WORK_OF.search(text):
+        name = m.group("y") if m.re is _COMPILER and m.group("x") is None else m.group("x")
+    else:
+        return []
+    body = _OFFICE_OF.match(name)
+    if body is None or body.group("body") == name:
+        return [name]
+    return [body.group("body"), name]

@@ -27,6 +27,52 @@ def _untitled(*text: str) -> tuple[str | None, str | None, str | None]:
     return found.named, found.agency.name, found.agency.level
 
 
+@pytest.mark.parametrize(("preface", "expected"), [
+    # an office of a township is the township
+    ("本年度报告由汉阴县白鹭镇人民政府党政办公室编制。全文包括总体情况等六部分。",
+     ("汉阴县白鹭镇人民政府", f"{HANYIN}白鹭镇人民政府", "township")),
+    ("根据《条例》和《格式》的要求，由汉阴县青石街道党政办公室综合科编制。全文包括六部分。",
+     ("汉阴县青石街道", f"{HANYIN}青石街道办事处", "township")),
+    # the government's office compiles the government's report
+    ("本年度报告根据《条例》有关规定，由汉阴县人民政府政府办公室综合全县各部门情况编制而成。",
+     ("汉阴县人民政府", f"{HANYIN}人民政府", "county")),
+    ("本报告依据《条例》要求，由汉阴县人民政府办公室结合有关统计数据编制。",
+     ("汉阴县人民政府", f"{HANYIN}人民政府", "county")),
+    ("本年度报告是汉滨区人民政府办公室按照《条例》要求，根据各部门的年度报告编制而成。",
+     ("汉滨区人民政府", "陕西省安康市汉滨区人民政府", "county")),
+    ("本年度报告根据《条例》《规定》的要求，由汉滨区人民政府办公室编制。全文包括六部分。",
+     ("汉滨区人民政府", "陕西省安康市汉滨区人民政府", "county")),
+    # the compiler itself
+    ("根据《通知》要求，由汉阴县白鹭镇人民政府编制完成本报告。报告全文由六部分组成。",
+     ("汉阴县白鹭镇人民政府", f"{HANYIN}白鹭镇人民政府", "township")),
+    ("根据《条例》、《做好年度报告编制发布有关事项的通知》要求，汉阴县白鹭乡人民政府编制了本报告。",
+     ("汉阴县白鹭乡人民政府", f"{HANYIN}白鹭乡人民政府", "township")),
+    ("本报告依据《条例》要求，由汉阴县教育局结合有关统计数据编制。",
+     ("汉阴县教育局", f"{HANYIN}教育局", "county")),
+    # the agency whose year of work the report sums up
+    ("根据《通知》相关要求，结合汉阴县财政局2024年政府信息公开工作实际，编制本报告。",
+     ("汉阴县财政局", f"{HANYIN}财政局", "county")),
+    ("在认真总结2020年汉阴县白鹭镇政府信息公开工作的基础上，编制了此报告。",
+     ("汉阴县白鹭镇", f"{HANYIN}白鹭镇人民政府", "township")),
+])
+def test_the_compiler_a_preface_names_is_the_agency_where_no_title_names_one(
+        preface: str, expected: tuple[str, str, str]) -> None:
+    assert _untitled(preface) == expected
+
+
+def test_the_compiler_never_overrides_the_title_and_contacts_are_no_clue() -> None:
+    preface = "本报告依据《条例》要求，由汉阴县人民政府办公室结合有关统计数据编制。"
+    doc = _page(preface, title="汉阴县财政局2023年政府信息公开工作年度报告")
+    assert resolve("汉阴县财政局", clues=clues_of(doc)).agency.name == f"{HANYIN}财政局"
+    # a title naming the office by its level only is placed by the compiler as printed
+    assert resolve("县政府办公室", clues=clues_of(doc)).agency.name == f"{HANYIN}人民政府办公室"
+    # a contact, a site or a notice about compiling reports names no compiler
+    assert clues_of(_page(
+        preface.replace("由汉阴县人民政府办公室", "由县里"),
+        "如对本报告有疑问，请与汉阴县财政局联系（电话：0000-0000000）。",
+        "根据区政府办公室《关于做好年度报告编制发布工作的通知》，现将报告公布如下。")) == []
+
+
 @pytest.mark.parametrize(("printed", "expected"), [
     # a zone named after a place elsewhere, placed by the division in its parentheses
     ("天津某某合作区（沧州）管理委员会",
