@@ -57,6 +57,8 @@ SHAPES: dict[str, tuple[Callable[[int], str], Callable[[bytes], str]]] = {
     "no title year, a 10n-character preface": (
         lambda n: "示例镇政府信息公开工作年度报告\n" + _PREFACE * (n // 2) + "\n规章 | 1 | 2 | 3\n",
         TEXT),
+    "a 10n-character preface naming compilers (由…镇)": (
+        lambda n: "由白鹭镇" * (10 * n // 4) + "编制\n规章 | 1 | 2 | 3\n", TEXT),
     "a line of 5n numberings （一）": (
         lambda n: "示例镇政府信息公开工作年度报告\n" + "（一）" * (5 * n), TEXT),
     "25n table rows": (lambda n: "<table>" + _ROW * (25 * n) + "</table>", HTML),
