@@ -6,7 +6,9 @@ its records from the archive itself, so the data folder must be at the same path
 worker (a shared filesystem or object-store mount). Light documents (HTML, text) go in small
 batches; anything that may need a PDF reader or OCR goes alone, so one slow scanned PDF holds
 up no other document. Results come back to the client, which yields them in the order of the
-serial parse; :func:`nianbao.reparse.parse_archive` stores them through its one writer.
+serial parse; :func:`nianbao.reparse.parse_archive` stores them through its one writer. It
+calls the engine once per chunk of its work (a few thousand versions), so that neither process
+holds the whole archive's list; a chunk's last slow document holds up the next chunk's start.
 
 A worker that dies loses its task, which the scheduler runs again elsewhere; a task that kills
 workers ``allowed-failures + 1`` times (3 on the clusters started here) comes back as
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from nianbao.parsers.model import Report
 from nianbao.reparse import Outcome, ParseFn, Problem, parse_version
 from nianbao.scraper.state import ArchivedVersion, open_read_only
+from nianbao.scraper.state import version_sizes as state_sizes  # this module has its own
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -95,11 +98,12 @@ def plan(todo: list[ArchivedVersion], sizes: dict[int, int], workers: int) -> li
     return tasks
 
 
-def version_sizes(data_dir: Path) -> dict[int, int]:
-    """version id -> size in bytes, from the crawl state (to weigh the batches)."""
+def version_sizes(data_dir: Path, todo: list[ArchivedVersion]) -> dict[int, int]:
+    """version id -> size in bytes of the versions of ``todo``, from the crawl state (to weigh
+    the batches); only theirs, since the engine is called once per chunk of the archive."""
     db = open_read_only(data_dir)
     try:
-        return {vid: size or 0 for vid, size in db.execute("SELECT id, size FROM versions")}
+        return state_sizes(db, [v.id for v in todo])
     finally:
         db.close()
 
@@ -155,7 +159,7 @@ class ClusterEngine:
         if not self._checked:
             self.check(data_dir)
         yield from self._run(str(Path(data_dir).resolve()), todo,
-                             plan(todo, version_sizes(data_dir), self.workers()))
+                             plan(todo, version_sizes(data_dir, todo), self.workers()))
 
     def _run(self, data_dir: str, todo: list[ArchivedVersion],
              tasks: list[Task]) -> Iterator[Outcome]:

@@ -144,6 +144,14 @@ _VOCABULARY = (2, 4, 5, 8, 9, 10, 11, 12)
 _CARRY = "carry IS NOT NULL, " + ", ".join(
     f"coalesce(json_extract(carry, '$.{row}.{col}'), 0)" for row in CARRY_ROWS for col in CARRY_COLS)
 _BATCH = 2000  # metadata rows decoded at a time
+# pack's plan: the order asked for (each result once, where first named), then what to pack
+_PACK_PLAN_DDL = """
+CREATE TEMP TABLE pack_order (seq INTEGER PRIMARY KEY, version_id INTEGER NOT NULL UNIQUE);
+CREATE TEMP TABLE pack_plan (seq INTEGER PRIMARY KEY, version_id INTEGER NOT NULL);
+"""
+# a result that can be packed: packed already, or its facts stored as cell ids (parameter:
+# columnar.CELLS_TAG)
+_PACKABLE = "(p.pack IS NOT NULL OR substr(p.facts_arrow, 1, 1) = ?)"
 
 
 class ResultStore:
@@ -472,23 +480,48 @@ class ResultStore:
         """
         if "pack" not in self._columns():
             return 0
-        layout = {vid: (pack, tag) for vid, pack, tag in self.db.execute(
-            "SELECT version_id, pack, substr(facts_arrow, 1, 1) FROM parsed")}
-        seen: set[int] = set()
-        wanted = [v for v in order if v in layout and not (v in seen or seen.add(v))]
-        packable = [v for v in wanted
-                    if layout[v][0] is not None or layout[v][1] == columnar.CELLS_TAG]
-        loose = sum(1 for v in packable if layout[v][0] is None)
-        if not loose or loose * 20 < len(packable):
+        self._drop_pack_plan()
+        self.db.executescript(_PACK_PLAN_DDL)
+        try:
+            return self._pack_planned(order, size)
+        finally:
+            self._drop_pack_plan()
+
+    def _drop_pack_plan(self) -> None:
+        self.db.execute("DROP TABLE IF EXISTS temp.pack_order")
+        self.db.execute("DROP TABLE IF EXISTS temp.pack_plan")
+
+    def _pack_planned(self, order: Iterable[int], size: int) -> int:
+        """``pack``, with the order and the plan in temporary tables (SQLite keeps them in a
+        temporary file), not in Python lists and sets of every result."""
+        ids = iter(order)
+        while batch := list(itertools.islice(ids, _BATCH)):  # the first time each is named
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR IGNORE INTO temp.pack_order (version_id) VALUES (?)",
+                                ((v,) for v in batch))
+            self.db.execute("COMMIT")
+        packable, loose = self.db.execute(
+            "SELECT count(*), coalesce(sum(p.pack IS NULL), 0) FROM temp.pack_order o "
+            f"JOIN parsed p ON p.version_id = o.version_id WHERE {_PACKABLE}",
+            (columnar.CELLS_TAG,)).fetchone()
+        if not loose or loose * 20 < packable:
             return 0
-        kept = set(packable)
-        packable += sorted(v for v, (pack, _tag) in layout.items()
-                           if pack is not None and v not in kept)
-        old = [p for (p,) in self.db.execute("SELECT pack FROM packs")]
+        self.db.execute(
+            "INSERT INTO temp.pack_plan (version_id) SELECT o.version_id FROM temp.pack_order o "
+            f"JOIN parsed p ON p.version_id = o.version_id WHERE {_PACKABLE} ORDER BY o.seq",
+            (columnar.CELLS_TAG,))
+        self.db.execute(  # packed before, and no longer in the order: kept, at the end
+            "INSERT INTO temp.pack_plan (version_id) SELECT version_id FROM parsed "
+            "WHERE pack IS NOT NULL AND version_id NOT IN (SELECT version_id FROM "
+            "temp.pack_order) ORDER BY version_id")
+        total = self.db.execute("SELECT count(*) FROM temp.pack_plan").fetchone()[0]
+        newest_old = self.db.execute("SELECT max(pack) FROM packs").fetchone()[0]
         try:
             self.db.execute("BEGIN")
-            for start in range(0, len(packable), size):
-                group = packable[start:start + size]
+            for start in range(0, total, size):
+                group = [v for (v,) in self.db.execute(
+                    "SELECT version_id FROM temp.pack_plan WHERE seq > ? ORDER BY seq LIMIT ?",
+                    (start, size))]
                 got = self.columns_ordered(group)
                 facts = columnar.join([got[v][0] for v in group], columnar.CELL_SCHEMA)
                 checks = columnar.join([got[v][1] for v in group], columnar.CHECK_SCHEMA)
@@ -503,10 +536,8 @@ class ResultStore:
                     "facts_arrow=NULL, checks_arrow=NULL WHERE version_id=?",
                     [(pack, int(at[k]), int(check_at[k]), int(check_at[k + 1] - check_at[k]), v)
                      for k, v in enumerate(group)])
-            for start in range(0, len(old), 500):
-                part = old[start:start + 500]
-                self.db.execute(f"DELETE FROM packs WHERE pack IN ({','.join('?' * len(part))})",
-                                part)
+            if newest_old is not None:  # the new packs are numbered after the old ones
+                self.db.execute("DELETE FROM packs WHERE pack <= ?", (newest_old,))
             self.db.execute("COMMIT")
             # the rows' own batches and the old packs: their pages back to the file system
             # (a store made before packs keeps them free inside the file, reused by the next)
@@ -520,4 +551,4 @@ class ResultStore:
         finally:
             self._packs.clear()
             self.era = next(_ERAS)
-        return len(packable)
+        return total

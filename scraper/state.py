@@ -350,6 +350,55 @@ def newest_versions(db: sqlite3.Connection, kind: str, *, by_parent: bool = Fals
         yield from (ArchivedVersion(*row) for row in rows)
 
 
+_VERSION = ("SELECT v.id, v.url, v.final_url, v.kind, v.run, v.sha256, v.content_type, "
+            "v.fetched_at, v.warc_file, v.warc_offset, u.parent, s.start, s.name, s.agency "
+            "FROM versions v LEFT JOIN urls u ON u.url = v.url "
+            "LEFT JOIN sources s ON s.id = u.source_id")
+
+
+def versions_by_id(db: sqlite3.Connection, ids: list[int]) -> list[ArchivedVersion]:
+    """The archived versions of ``ids`` (those the state still holds), by version id: the
+    parse stage reads its work a chunk at a time, not every version at once."""
+    out: list[ArchivedVersion] = []
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        part = ids[start:start + 500]
+        out += (ArchivedVersion(*row) for row in db.execute(
+            f"{_VERSION} WHERE v.id IN ({','.join('?' * len(part))})", part))
+    return sorted(out, key=lambda v: v.id)
+
+
+def newest_pages(db: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
+    """(version id, url, sha256) of the newest archived version of every report page, in no
+    particular order, read as they are needed."""
+    cursor = db.execute(
+        "SELECT v.id, v.url, v.sha256 FROM versions v JOIN (SELECT max(id) AS id FROM versions "
+        "WHERE kind = 'report' GROUP BY url) n ON n.id = v.id")
+    while rows := cursor.fetchmany(1000):
+        yield from rows
+
+
+def linked_versions(db: sqlite3.Connection
+                    ) -> Iterator[tuple[int, str, str | None, str | None, str, str, str]]:
+    """(version id, url, final url, content type, parent, sha256, fetched at) of every archived
+    version of every attachment a page links (old versions too), read as they are needed."""
+    cursor = db.execute(
+        "SELECT v.id, v.url, v.final_url, v.content_type, u.parent, v.sha256, v.fetched_at "
+        "FROM versions v JOIN urls u ON u.url = v.url "
+        "WHERE v.kind = 'attachment' AND u.parent IS NOT NULL")
+    while rows := cursor.fetchmany(1000):
+        yield from rows
+
+
+def version_sizes(db: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
+    """version id -> size in bytes (0 when unknown) of the versions ``ids``."""
+    out: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        out.update((vid, size or 0) for vid, size in db.execute(
+            f"SELECT id, size FROM versions WHERE id IN ({','.join('?' * len(part))})", part))
+    return out
+
+
 def document_counts(db: sqlite3.Connection) -> list[tuple[str, str, int]]:
     """(kind, status, count) of every document the state knows."""
     return db.execute("SELECT u.kind, d.status, count(*) FROM documents d JOIN urls u "

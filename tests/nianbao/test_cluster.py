@@ -161,3 +161,25 @@ def test_parse_on_an_existing_cluster_by_its_address(client, first_run, tmp_path
         assert result.exit_code == 2, (args, result.output)
     result = CliRunner().invoke(main, ["parse", "--data", str(tmp_path / "none"), "--workers", "2"])
     assert result.exit_code == 2 and "no crawl state here" in result.output  # no cluster started
+
+
+def test_the_cluster_is_given_the_work_in_chunks_and_stores_it_in_order(client, first_run, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.cluster import ClusterEngine
+
+    data = _unparsed_copy(first_run, tmp_path)
+    engine = ClusterEngine(client)
+    chunks: list[list[int]] = []
+    stored: list[int] = []
+    put = ResultStore.put
+    monkeypatch.setattr(ResultStore, "put", lambda self, vid, *args: (stored.append(vid),
+                                                                      put(self, vid, *args)))
+
+    def recorded(data_dir: Path, todo: list[ArchivedVersion]):  # type: ignore[no-untyped-def]
+        chunks.append([v.id for v in todo])
+        yield from engine(data_dir, todo)
+
+    summary = parse_archive(data, engine=recorded, chunk=2)
+    assert summary.crashed == [] and summary.unreadable == []
+    assert len(chunks) > 2 and all(len(c) <= 2 for c in chunks)
+    assert stored == [vid for c in chunks for vid in c]  # in the order of the chunks
+    assert _statuses(data) == _statuses(first_run["data"])
