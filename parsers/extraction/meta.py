@@ -60,19 +60,132 @@ _CATEGORY_FIELD = re.compile(r"^\S{0,6}(?:分类|栏目|类别|主题|类型|目
 
 
 def find_title(doc: Document) -> str | None:
-    """The report's title: the first candidate that reads like an annual report's title."""
+    """The report's title: the first candidate that reads like an annual report's title
+    (once stripped of a metadata label, a file name's suffix, or the body flattened behind
+    it); else the report the opening sentence names (``现公布X2023年…年度报告。``); else a
+    line that reads as some other document's title (a notice's); else None. A sentence, a
+    heading, a metadata cell or page chrome is never the title."""
     candidates = list(doc.titles)
     candidates += [c for line in doc.lines[:40] if not line.boundary for c in line.cells][:40]
     for n, cand in enumerate(candidates):
         for part in SITE_SPLIT.split(cand.strip()):
+            part = _unlabelled(part)
             if is_report_title(part):
-                return _joined_title(candidates, n, part.strip())
+                return _joined_title(candidates, n, part)
         joined = _split_title(candidates, n)
         if joined:
             return joined
-    for cand in candidates:
-        if cand.strip():
-            return cand.strip()[:200]
+        if len(cand) > 30 and (m := _FLATTENED.match(cand)) and is_report_title(m.group(1)):
+            return m.group(1)
+    if (labelled := _labelled_title(doc)) is not None:
+        return labelled
+    other = next((t for t in map(_document_title, candidates) if t), None)
+    return other or named_title(doc)
+
+
+# A metadata label before the title (``标题:``, ``标  题: ``, ``名称 ``) and a file name's
+# suffix after it (``….docx``): not part of the title.
+_TITLE_LABEL = re.compile(r"^\s*(?:标\s*题|標\s*題|名\s*称|名\s*稱)\s*[:：|｜]?\s*")
+_FILE_SUFFIX = re.compile(r"\s*\.(?:docx?|pdf|wps)$", re.IGNORECASE)
+_LABEL_CELL = frozenset({"标题", "標題", "名称", "名稱"})
+# A whole page on one line: the title, a space, then the body (``X2019年 政府信息公开工作
+# 年度报告 一、总体情况 2019年,…``).
+_FLATTENED = re.compile(r"^\s*([^\s。,，;；:：]{2,40}?\s?" + _YEAR
+                        + r"\s?年度?\s?[^\s。,，;；:：]{0,30}?(?:年度报告|工作报告|年度報告|工作報告))\s+\S")
+
+
+def _unlabelled(part: str) -> str:
+    """The candidate without a metadata label before it or a file suffix after it."""
+    part = part.strip()
+    if part[:1] in "标標名":
+        part = _TITLE_LABEL.sub("", part)
+    return _FILE_SUFFIX.sub("", part) if "." in part else part
+
+
+def _labelled_title(doc: Document) -> str | None:
+    """The cell after a ``标题`` cell in the page's metadata table (``标题 | X…报告 | |``)."""
+    for line in doc.lines[:20]:
+        cells = line.cells
+        for i, cell in enumerate(cells[:-1]):
+            if cell.replace(" ", "").replace("\u3000", "") in _LABEL_CELL:
+                value = _unlabelled(cells[i + 1])
+                if is_report_title(value):
+                    return value
+    return None
+
+
+# Lines that are not a document's title though short: numbered headings (一、总体情况,
+# （一）…, 1.…), metadata fields and dates (发布时间:…), file names (2020年报_审计局).
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十0-9]{1,3}\s*[)）]"
+                      r"|[0-9]{1,2}\s*[、.．](?![0-9]))")
+_FILE_NAME = re.compile(r"年报_|\.(?:docx?|pdf|wps)\s*$|^\s*Page\s*[0-9]", re.IGNORECASE)
+_NOT_A_TITLE = (":", "：", ">", "＞")  # a metadata field, a breadcrumb
+_DOCUMENT_KINDS = ("通知", "意见", "办法", "指南", "方案", "要点", "总结", "规定", "决定", "公告",
+                   "通告", "函", "格式", "模板", "范文", "目录")
+
+
+def _document_title(cand: str) -> str | None:
+    """A candidate that reads as the title of some document that is not an annual report (a
+    notice about the reports, a guide), to name what the page is: short, no sentence, not a
+    heading nor a metadata field, and naming a report of a year or a kind of document."""
+    cand = cand.strip()
+    if not cand or _FILE_NAME.search(cand):
+        return None
+    for part in SITE_SPLIT.split(cand):
+        if (_reads_as_title(part) and len(part) <= 60 and not _HEADING.match(part)
+                and not any(m in part for m in _NOT_A_TITLE)
+                and not part.startswith(("本", "根据", "依据"))
+                and (("年" in part and any(w in part for w in ("报告", "年报", "報告")))
+                     or part.endswith(_DOCUMENT_KINDS))):
+            return part
+    return None
+
+
+# --- The report named in the opening sentence ---------------------------------------------
+# ``…规定,现公布X2023年政府信息公开工作年度报告。``, ``特编制…``, ``向社会公布《…》``,
+# ``现发布《…》,``, and the name opening the paragraph (``X…年度报告(以下简称年报)是根据…``).
+_NAME = (r"(?P<name>[^《》<>〈〉\s。，,;；:：、“”\"]{0,40}?" + _YEAR + r"\s*年度?[^《》<>〈〉。，,;；:：\s]{0,30}?"
+         r"(?:信息公开|信息公開)[^《》<>〈〉。，,;；:：\s]{0,8}?(?:报告|報告))")
+_NAMED_BY_VERB = re.compile(r"(?:公布|发布|编制|公佈|發佈|編製)(?:了)?\s*《?\s*" + _NAME + r"\s*》?")
+_NAMED_FIRST = re.compile(r"^\s*《?" + _NAME + r"》?\s*(?:[(（]以下简称[^)）]{0,10}[)）])?\s*是?\s*"
+                          r"(?:根据|依据|依照|按照)")
+_NAMED_CELLS = 8
+
+
+def _opening_cells(doc: Document) -> Iterator[str]:
+    """The text cells before the first section heading (一、总体情况): where a preface names
+    the report. A report named after it (a notice quoted in the body) is not the title."""
+    seen = 0
+    for line in doc.lines[:40]:
+        if line.boundary:
+            continue
+        for cell in line.cells:
+            if not cell:
+                continue
+            if _HEADING.match(cell) or seen >= _NAMED_CELLS:
+                return
+            seen += 1
+            yield cell
+
+
+def _named_reports(doc: Document) -> Iterator[str]:
+    """The reports the opening names, as they are named (without 《》)."""
+    for cell in _opening_cells(doc):
+        if "报告" not in cell and "報告" not in cell:
+            continue
+        if m := _NAMED_FIRST.match(cell):
+            yield m.group("name")
+        for m in _NAMED_BY_VERB.finditer(cell):
+            yield m.group("name")
+
+
+def named_title(doc: Document) -> str | None:
+    """The report the opening sentence names, when it names its agency too (``现公布我旗…``
+    or ``编制2020年…报告`` name none: not a title)."""
+    for name in _named_reports(doc):
+        if is_report_title(name) and "关于" not in name and (
+                agency := agency_of(name)) is not None and not agency.startswith(("我", "各", "完成")):
+            return name
     return None
 
 
@@ -86,10 +199,19 @@ def _split_title(candidates: list[str], n: int) -> str | None:
     if n + 1 >= len(candidates):
         return None
     first, second = candidates[n].strip(), candidates[n + 1].strip()
-    if not first or not second or len(first) > 60 or "信息公开" in first:
+    if not first or not second or len(first) > 60:
+        return None
+    # a first line naming 信息公开 is joined only when it breaks inside the last words
+    # (``…政府信息公开工作`` / ``年度报告``): a title whole on one line is not joined to the next
+    if ("信息公开" in first or "信息公開" in first) and not (
+            _OPEN_END.search(first) and _REPORT_START.match(second)):
         return None
     both = first + second
     return both if is_report_title(both) and _ANY_YEAR.search(first) else None
+
+
+_OPEN_END = re.compile(r"信息公[开開](?:工作)?$")
+_REPORT_START = re.compile(r"^(?:工作)?(?:年度)?(?:报告|報告)$")
 
 
 def _joined_title(candidates: list[str], n: int, title: str) -> str:

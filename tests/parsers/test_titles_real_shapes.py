@@ -1,0 +1,159 @@
+"""Titles as real report pages give them (made-up agencies and numbers, the shapes of a
+survey of 137 published pages): the report named only in the opening sentence, lines that
+are not a title, metadata labels, broken and flattened titles, file names."""
+
+from __future__ import annotations
+
+import pytest
+
+from nianbao.parsers import parse
+from nianbao.parsers.extraction.meta import find_title
+from nianbao.parsers.readers.text import text_document
+
+PREFACE_END = ("本报告由总体情况、主动公开政府信息情况等六部分组成。"
+               "本报告所列数据统计期限自2022年1月1日起至2022年12月31日止。")
+BODY = "一、总体情况\n2022年，本镇持续推进政务公开工作，主动公开政府信息120条。\n"
+
+
+def _title(text: str) -> str | None:
+    return find_title(text_document(text))
+
+
+def _parse(text: str):
+    return parse(text.encode("utf-8"), source="page.txt")
+
+
+# --- T1: the report named inside the opening sentence --------------------------------------
+
+@pytest.mark.parametrize(("preface", "title"), [
+    ("根据《中华人民共和国政府信息公开条例》规定，现公布青石县白鹭镇人民政府2022年政府信息公开"
+     "工作年度报告。", "青石县白鹭镇人民政府2022年政府信息公开工作年度报告"),
+    ("根据《条例》规定，现公布青石县统计局2022年政府信息公开工作年度报告，报告所列数据如下。",
+     "青石县统计局2022年政府信息公开工作年度报告"),
+    ("根据《条例》要求，特编制青石县地方志办公室2022年政府信息公开工作年度报告。",
+     "青石县地方志办公室2022年政府信息公开工作年度报告"),
+    ("根据《条例》规定，向社会公布青石县白鹭镇2022年政府信息公开工作年度报告。",
+     "青石县白鹭镇2022年政府信息公开工作年度报告"),
+    ("根据《条例》有关精神，特向社会公布《白鹭乡2022年政府信息公开工作年度报告》。",
+     "白鹭乡2022年政府信息公开工作年度报告"),
+    ("根据《条例》要求，现发布《青石县住房和城乡建设局2022年政府信息公开工作年度报告》，"
+     "本报告统计数据如下。", "青石县住房和城乡建设局2022年政府信息公开工作年度报告"),
+    ("根据《条例》规定，编制《青石县人民政府2022年政府信息公开工作年度报告》。",
+     "青石县人民政府2022年政府信息公开工作年度报告"),
+    ("根据《关于做好2022年度政府信息公开工作年度报告编制和发布工作的通知》（青政公开办〔2022〕"
+     "5号）要求，我镇现编制青石县白鹭集镇2022年度政府信息公开工作年度报告。",
+     "青石县白鹭集镇2022年度政府信息公开工作年度报告"),
+    ("青石县行政审批局2022年政府信息公开工作年度报告（以下简称年报）是根据《条例》规定编制。",
+     "青石县行政审批局2022年政府信息公开工作年度报告"),
+    ("根据《条例》规定编制本报告，现公布青石市人民政府2022年度政府信息公开工作报告。",
+     "青石市人民政府2022年度政府信息公开工作报告"),
+])
+def test_report_named_in_the_opening_sentence(preface: str, title: str) -> None:
+    r = _parse(f"{preface}{PREFACE_END}\n{BODY}")
+    assert r.title == title
+    assert r.agency == title[:title.index("2022")]
+    assert r.year == 2022
+
+
+def test_report_named_on_its_own_short_line() -> None:
+    text = ("根据《条例》要求，现公布白鹭县人民政府2023年政府信息公开工作年度报告。\n"
+            "本报告所列数据统计期限自2023年1月1日起至2023年12月31日止。\n" + BODY)
+    assert _title(text) == "白鹭县人民政府2023年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize("text", [
+    # a notice quoted in 《》, a plan (工作要点), a report named only after 一、总体情况
+    "根据《青石县关于做好2022年度政府信息公开工作年度报告编制工作的通知》要求，编制本报告。"
+    + PREFACE_END + "\n" + BODY,
+    "根据《条例》和《2022年政府信息公开工作要点》要求，编制本报告。" + PREFACE_END + "\n" + BODY,
+    "根据《条例》规定，编制本报告。" + PREFACE_END + "\n" + BODY
+    + "全镇现公布青石县白鹭镇2021年政府信息公开工作年度报告。\n",
+])
+def test_decoys_in_the_preface_are_not_the_title(text: str) -> None:
+    r = _parse(text)
+    assert r.title is None and r.year == 2022
+
+
+def test_a_named_report_without_its_agency_is_no_title() -> None:
+    r = _parse("根据《条例》，特向社会公布我旗2022年度信息公开年度报告。" + PREFACE_END + "\n" + BODY)
+    assert r.title is None and r.year == 2022
+
+
+# --- T2: lines that are not a title ----------------------------------------------------------
+
+@pytest.mark.parametrize("first", [
+    "根据《中华人民共和国政府信息公开条例》要求，编制本报告。",
+    "本年度报告根据《条例》编制，内容包括总体情况、主动公开政府信息情况等。",
+    "索引号：000111222/2023-00042",
+    "我要收藏\n文章分享",
+    "发布时间：2023-01-19 16:38",
+])
+def test_a_line_that_is_not_a_title_is_not_the_title(first: str) -> None:
+    r = _parse(f"{first}\n本年度报告所列数据统计期限自2022年1月1日起至2022年12月31日止。\n{BODY}")
+    assert r.title is None and r.year == 2022
+
+
+@pytest.mark.parametrize("text", [
+    BODY + "（一）主动公开情况\n本镇主动公开信息120条。\n",
+    "（一）政府信息主动公开情况：自2022年1月1日起至2022年12月31日，本中心主动公开信息28条。\n"
+    "（二）政府信息依申请公开情况：2022年，本中心未收到申请。\n",
+])
+def test_a_heading_is_not_the_title(text: str) -> None:
+    r = _parse(text)
+    assert r.title is None and r.year == 2022
+
+
+# --- T3: metadata labels -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "标题:白鹭镇人民政府2023年政府信息公开工作年度报告 | |",
+    "标题：白鹭镇人民政府2023年政府信息公开工作年度报告",
+    "标  题: 白鹭镇人民政府2023年政府信息公开工作年度报告",
+    "标      题 白鹭镇人民政府2023年政府信息公开工作年度报告",
+    "名称 白鹭镇人民政府2023年政府信息公开工作年度报告",
+    "名称: 白鹭镇人民政府2023年政府信息公开工作年度报告",
+    "名称：白鹭镇人民政府2023年政府信息公开工作年度报告",
+])
+def test_a_metadata_label_is_not_part_of_the_title(line: str) -> None:
+    r = _parse(f"索引号：000111222/2024-00042\n发布机构：白鹭镇人民政府\n{line}\n"
+               f"发布日期：2024-01-20\n{BODY}")
+    assert r.title == "白鹭镇人民政府2023年政府信息公开工作年度报告"
+    assert r.agency == "白鹭镇人民政府" and r.year == 2023
+
+
+def test_the_title_cell_after_a_label_cell() -> None:
+    text = ("索引号 | E00000/2024-00042 | 发布机构 | 青石县政府办 | |\n---|---|---|---|---|\n"
+            "文号 | 无 | 公开方式 | 主动公开 | |\n标题 | 青石县2023年政府信息公开工作年度报告 | |||\n"
+            "文件有效期 | 有效 |\n本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n" + BODY)
+    r = _parse(text)
+    assert r.title == "青石县2023年政府信息公开工作年度报告" and r.agency == "青石县"
+
+
+# --- T4, T5, T6: broken, flattened, file names ------------------------------------------
+
+def test_a_title_broken_inside_its_last_words_is_joined() -> None:
+    r = _parse("青石县2022年度政府信息公开工作\n年度报告\n" + BODY)
+    assert r.title == "青石县2022年度政府信息公开工作年度报告" and r.agency == "青石县"
+
+
+@pytest.mark.parametrize(("line", "title"), [
+    ("青石县人民政府2021年 政府信息公开工作年度报告 一、总体情况 2021年,青石县持续推进政务公开。",
+     "青石县人民政府2021年 政府信息公开工作年度报告"),
+    ("青石市白鹭区2021年政府信息公开工作年度报告 本年度报告根据《条例》的要求编制而成。",
+     "青石市白鹭区2021年政府信息公开工作年度报告"),
+])
+def test_a_page_flattened_on_one_line(line: str, title: str) -> None:
+    r = _parse(line + "\n")
+    assert r.title == title and r.agency == title[:title.index("2021")]
+    assert r.year == 2021
+
+
+def test_a_file_name_suffix_is_not_part_of_the_title() -> None:
+    r = _parse("白鹭乡2022年政府信息公开工作年度报告.docx\n白鹭乡 2022 年政府信息 公开工作年度报告 "
+               "根据《条例》的规定，结合我乡实际，编制本报告。\n" + BODY)
+    assert r.title == "白鹭乡2022年政府信息公开工作年度报告" and r.agency == "白鹭乡"
+
+
+def test_a_flipbook_file_name_is_not_a_title() -> None:
+    assert _title("Page 9 - 2020年报_白鹭局\nP. 9\n四、存在的主要问题及改进情况\n"
+                  "2020年，我局政务公开工作仍有不足。\n") is None
