@@ -20,7 +20,8 @@ from nianbao.parsers.extraction.extract import extract
 from nianbao.parsers.extraction.free_form import free_form_sections
 from nianbao.parsers.readers.html import html_document
 from nianbao.parsers.extraction.agency import Resolution, clues_of, resolve
-from nianbao.parsers.extraction.meta import agency_of, find_title, is_report_title, report_year
+from nianbao.parsers.extraction.meta import (agency_of, find_title, is_report_title,
+                                             opens_as_report, report_year)
 from nianbao.parsers.model import Report
 from nianbao.parsers.normalize import printable, script_of
 from nianbao.parsers.extraction.ocr_verify import verify as verify_ocr
@@ -182,7 +183,8 @@ def _parse(data: bytes, *, source: str | None, content_type: str | None,
                     "from them")
     report.warnings.extend(extraction.warnings)
     if extraction.template is None:
-        looks_like_report = report.title is not None and is_report_title(report.title)
+        looks_like_report = (is_report_title(report.title) if report.title is not None
+                             else opens_as_report(doc))  # a report without its title line
         if report.year is not None and report.year <= 2018 and looks_like_report:
             report.template = "legacy"
             report.status = "legacy"

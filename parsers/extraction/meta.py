@@ -189,6 +189,33 @@ def named_title(doc: Document) -> str | None:
     return None
 
 
+_THIS_REPORT = ("本年度报告", "本报告", "本年报", "本年度報告", "本報告")
+_ACTIVE_FIRST = re.compile(r"^\s*[(（]\s*一\s*[)）]\s*(?:政府信息)?主动公开(?:政府信息)?情况")
+_OVERVIEW = re.compile(r"^\s*一\s*[、.．]\s*(?:总体情况|總體情況|工作基本情况|基本情况|概述)")
+
+
+def opens_as_report(doc: Document) -> bool:
+    """The opening of a report whose title is not on the page (and whose tables may be cut
+    off from it): it names the report it is (``现公布X2023年…年度报告``, even ``我旗…``); or
+    it begins where the template's first section does (一、总体情况, （一）主动公开情况); or
+    it speaks of 本年度报告 with a 统计期限 over one year or with an 一、总体情况 heading. A
+    notice about the reports, or a guide, has a title of its own and never reaches this; a
+    blank template states no year in its 统计期限 (自  年1月1日起)."""
+    if any(is_report_title(name) for name in _named_reports(doc)):
+        return True
+    cells: list[str] = []
+    for line in doc.lines[:40]:
+        if not line.boundary:
+            cells.extend(c for c in line.cells if c)
+        if len(cells) >= _NAMED_CELLS + 4:
+            break
+    if cells and (_OVERVIEW.match(cells[0]) or _ACTIVE_FIRST.match(cells[0])):
+        return True  # the body begins where the template's first section does
+    if not any(w in c for c in cells for w in _THIS_REPORT):
+        return False
+    return any(period_year(c) is not None for c in cells) or any(map(_OVERVIEW.match, cells))
+
+
 AGENCY_LINE = re.compile(r"^[^\s，,。：:；;（）()《》“”0-9]{2,30}"
                           r"(?:政府|局|委员会|委|办公室|办|街道|办事处|镇|乡|院|中心|署|厅|部|馆)$")
 

@@ -1,6 +1,7 @@
 """Titles as real report pages give them (made-up agencies and numbers, the shapes of a
 survey of 137 published pages): the report named only in the opening sentence, lines that
-are not a title, metadata labels, broken and flattened titles, file names."""
+are not a title, metadata labels, broken and flattened titles, file names; and the status
+of a report whose title line and tables are both missing from the page."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_report_named_in_the_opening_sentence(preface: str, title: str) -> None:
     r = _parse(f"{preface}{PREFACE_END}\n{BODY}")
     assert r.title == title
     assert r.agency == title[:title.index("2022")]
-    assert r.year == 2022
+    assert r.year == 2022 and r.status == "no_tables"
 
 
 def test_report_named_on_its_own_short_line() -> None:
@@ -74,9 +75,9 @@ def test_decoys_in_the_preface_are_not_the_title(text: str) -> None:
     assert r.title is None and r.year == 2022
 
 
-def test_a_named_report_without_its_agency_is_no_title() -> None:
+def test_a_named_report_without_its_agency_is_no_title_but_a_report() -> None:
     r = _parse("根据《条例》，特向社会公布我旗2022年度信息公开年度报告。" + PREFACE_END + "\n" + BODY)
-    assert r.title is None and r.year == 2022
+    assert r.title is None and r.status == "no_tables" and r.year == 2022
 
 
 # --- T2: lines that are not a title ----------------------------------------------------------
@@ -90,7 +91,7 @@ def test_a_named_report_without_its_agency_is_no_title() -> None:
 ])
 def test_a_line_that_is_not_a_title_is_not_the_title(first: str) -> None:
     r = _parse(f"{first}\n本年度报告所列数据统计期限自2022年1月1日起至2022年12月31日止。\n{BODY}")
-    assert r.title is None and r.year == 2022
+    assert r.title is None and r.year == 2022 and r.status == "no_tables"
 
 
 @pytest.mark.parametrize("text", [
@@ -100,7 +101,7 @@ def test_a_line_that_is_not_a_title_is_not_the_title(first: str) -> None:
 ])
 def test_a_heading_is_not_the_title(text: str) -> None:
     r = _parse(text)
-    assert r.title is None and r.year == 2022
+    assert r.title is None and r.year == 2022 and r.status == "no_tables"
 
 
 # --- T3: metadata labels -----------------------------------------------------------------------
@@ -127,6 +128,7 @@ def test_the_title_cell_after_a_label_cell() -> None:
             "文件有效期 | 有效 |\n本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n" + BODY)
     r = _parse(text)
     assert r.title == "青石县2023年政府信息公开工作年度报告" and r.agency == "青石县"
+    assert r.status == "no_tables"
 
 
 # --- T4, T5, T6: broken, flattened, file names ------------------------------------------
@@ -134,6 +136,7 @@ def test_the_title_cell_after_a_label_cell() -> None:
 def test_a_title_broken_inside_its_last_words_is_joined() -> None:
     r = _parse("青石县2022年度政府信息公开工作\n年度报告\n" + BODY)
     assert r.title == "青石县2022年度政府信息公开工作年度报告" and r.agency == "青石县"
+    assert r.status == "no_tables"
 
 
 @pytest.mark.parametrize(("line", "title"), [
@@ -145,7 +148,7 @@ def test_a_title_broken_inside_its_last_words_is_joined() -> None:
 def test_a_page_flattened_on_one_line(line: str, title: str) -> None:
     r = _parse(line + "\n")
     assert r.title == title and r.agency == title[:title.index("2021")]
-    assert r.year == 2021
+    assert r.year == 2021 and r.status == "no_tables"
 
 
 def test_a_file_name_suffix_is_not_part_of_the_title() -> None:
@@ -157,3 +160,25 @@ def test_a_file_name_suffix_is_not_part_of_the_title() -> None:
 def test_a_flipbook_file_name_is_not_a_title() -> None:
     assert _title("Page 9 - 2020年报_白鹭局\nP. 9\n四、存在的主要问题及改进情况\n"
                   "2020年，我局政务公开工作仍有不足。\n") is None
+
+
+# --- S1: what stays not a report ---------------------------------------------------------------
+# Each case beside the report it differs from: the report is read as one (``no_tables``), the
+# other stays ``not_report``.
+
+PREFACE = ("根据《条例》规定，编制本报告。本年度报告的统计期限自2023年1月1日起至2023年12月31日止。\n"
+           "二、主动公开政府信息情况\n")
+
+
+@pytest.mark.parametrize(("report", "other"), [
+    # a notice about the reports: its own title says what it is
+    (PREFACE, "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知\n" + PREFACE),
+    # a guide to writing them
+    (PREFACE, "青石县政府信息公开工作年度报告编写指南\n" + PREFACE),
+    # the blank template: no year in its period
+    (PREFACE, PREFACE.replace("2023年", "  年")),
+    # a period alone, with no word of a report
+    (PREFACE, PREFACE.replace("编制本报告。本年度报告的", "请报送数据，")),
+])
+def test_what_is_not_a_report_stays_not_report(report: str, other: str) -> None:
+    assert (_parse(report).status, _parse(other).status) == ("no_tables", "not_report")
