@@ -204,16 +204,69 @@ def _report_numbering(out: Extraction) -> None:
                             "the next row's numbering, not a cell; left out of the row")
 
 
+# Words that tell a column's header from its neighbours' (after label_key), for the columns
+# printed in one header row: table 二's, and table 三's organisations (自然人 and 总计 span the
+# header's rows, so their place among the header cells says nothing of their column's).
+_COLUMN_WORDS: dict[str, tuple[str, ...]] = {
+    "newly_made": ("制作",), "newly_published": ("新公开",), "published_total": ("总数",),
+    "issued": ("制发",), "repealed": ("废止",), "in_force": ("有效",),
+    "items_prev_year": ("上一年",), "items_change": ("增",), "decisions": ("决定",),
+    "projects": ("项目数",), "commercial": ("商业",), "research": ("科研",),
+    "nonprofit": ("公益",), "legal_services": ("法律服务",),
+}
+
+
+def _header_order(keys: list[str], row: Row) -> tuple[int, ...] | None:
+    """The row's columns in the order the header before it prints them (indexes into
+    ``row.cols``), where it prints two or more of them, each once; ``None`` where it does
+    not (no header among these label keys, or words that do not tell the columns apart)."""
+    words = [(j, _COLUMN_WORDS[c.key]) for j, c in enumerate(row.cols) if c.key in _COLUMN_WORDS]
+    if len(words) < 2:
+        return None
+    order: list[int] = []
+    for key in keys:
+        hits = [j for j, ws in words if any(w in key for w in ws)]
+        if len(hits) == 1:
+            order.append(hits[0])
+        elif hits:
+            return None  # one header cell naming two columns
+    return tuple(order) if len(order) >= 2 and len(set(order)) == len(order) else None
+
+
+def _check_order(order: tuple[int, ...] | None, read: _Row | None, out: Extraction) -> None:
+    """Where the header prints the row's columns in another order than the template's, the
+    values under them could follow either: those cells are left out, with a warning (the
+    cells whose column both orders agree on are kept)."""
+    if order is None or read is None or not read.complete:
+        return
+    slots = sorted(order)  # the places these columns have in the template's order
+    moved = [(slot, j) for slot, j in zip(slots, order) if slot != j]
+    if not moved:
+        return
+    tokens = read.tokens
+    for slot, _ in moved:
+        t = tokens[slot]
+        tokens[slot] = Token(t.raw, t.cell, t.key, t.lead_gap, True)
+    cols = read.row.cols
+    out.warnings.append(
+        f"{read.table}.{read.row.key}: the header prints the columns "
+        f"{'、'.join(cols[j].label for j in order)} in another order than the template's; the "
+        f"columns of {', '.join(cols[slot].key for slot, _ in moved)} are ambiguous, left out")
+
+
 def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row]:
     """Match segments to rows; gather the appeals values; place unlabeled rows by order."""
     rows: dict[tuple[str, str], _Row] = {}
+    orders: dict[tuple[str, ...], tuple[int, ...] | None] = {}  # columns -> the header's order
     blanks: dict[tuple[str, str], _Row] = {}  # rows printed blank: used where nothing better
     appeals: list[Segment] = []
     unmatched: list[tuple[int, str, Segment]] = []  # (position, table, segment)
     sequence: list[tuple[int, str, Row]] = []  # matched rows in document order
     ctx: str | None = None
     last_region: str | None = None
+    keys_from = 0  # label_keys since the segment before: a header printed over this row
     for pos, seg in enumerate(sc.segments):
+        header, keys_from = sc.label_keys[keys_from:seg.keys_at], seg.keys_at
         if seg.region != last_region:
             ctx = last_region = seg.region
         if ctx == "appeals":
@@ -229,6 +282,10 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         ctx = name
         sequence.append((pos, name, row))
         _store(rows, name, row, seg.values, out, seg=seg, spec=tables[name], blanks=blanks)
+        cols = tuple(c.key for c in row.cols)
+        if len(header) > 1:  # a header printed over the row sets its columns' order
+            orders[cols] = _header_order(header, row)
+        _check_order(orders.get(cols), rows.get((name, row.key)), out)
     _place_by_order(tables, rows, sequence, unmatched, out)
     for key, blank in blanks.items():
         if key not in out.rows_left_out:

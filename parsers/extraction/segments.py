@@ -58,6 +58,9 @@ class Segment:
     # The label that came right after the values (``None``: a value, prose or the end came
     # first). Tells a next row's numbering glued after the last value (0 2 | .其他…).
     after: Token | None = None
+    # How many labels the document had before these values (Scan.label_keys): the labels
+    # since the segment before are the header rows printed over this row, if any.
+    keys_at: int = 0
 
 
 @dataclass(slots=True)
@@ -193,7 +196,8 @@ def scan(lines: list[Line]) -> Scan:
                 if pair is None:  # a value
                     if current is None:
                         closed = None
-                        current = Segment(labels[:], [], region, boundary, len(segments))
+                        current = Segment(labels[:], [], region, boundary, len(segments),
+                                          None, len(label_keys))
                         add_value = current.values.append
                     if i == 0 and lead_gap:
                         token = Token(raw, token.cell, "", True)

@@ -496,3 +496,41 @@ def test_a_table_without_its_heading_opens_at_its_first_header_cell() -> None:
     r = parse((f"示例县水务局2021年政府信息公开工作年度报告\n规范性文件{remark} | 4 | 1 | 23 |\n"
                + applicants).encode())
     assert row_values(r, "active", "art20_1.normative") == []
+
+
+@pytest.mark.parametrize("html", [False, True])
+def test_columns_printed_in_another_order_than_the_templates_are_left_out(html: bool) -> None:
+    """A header over table 二 that prints 对外公开总数量 before 本年新公开数量 (or table 三's 科研机构
+    before 商业企业): the values under it may follow the header or the template, and either
+    reading puts some number in the wrong column. Those cells are left out, with a warning;
+    the column both readings agree on is kept."""
+    header = ["信息内容", "本年新制作数量", "对外公开总数量", "本年新公开数量"]
+    rows = [["规章", "0", "0", "1"], ["规范性文件", "3", "12", "2"]]
+    apply = ["申请人情况", "自然人", "科研机构", "商业企业", "社会公益组织", "法律服务机构", "其他", "总计"]
+    received = ["一、本年新收政府信息公开申请数量", "5", "2", "1", "0", "1", "0", "9"]
+    title = "示例县水务局2020年政府信息公开工作年度报告"
+    parts = [["二、主动公开政府信息情况"], ["第二十条第（一）项"], header, *rows,
+             ["三、收到和处理政府信息公开申请情况"], apply, received]
+    if html:
+        body = "".join(f"<tr>{''.join(f'<td>{c}</td>' for c in p)}</tr>" for p in parts)
+        page = f"<html><body><h1>{title}</h1><table>{body}</table></body></html>"
+    else:
+        page = "\n".join([title, *(" | ".join(p) + " |" for p in parts)])
+    r = parse(page.encode(), source="order.html" if html else "order.txt")
+    active, req = cells(r, "active"), cells(r, "requests")
+    assert active[("art20_1.normative", "newly_made")] == (3, "3")
+    assert not {("art20_1.normative", "newly_published"), ("art20_1.normative", "published_total"),
+                ("art20_1.rules", "published_total")} & set(active)
+    assert any("art20_1.normative" in w and "another order" in w and "newly_published" in w
+               for w in r.warnings), r.warnings
+    assert not {("received_new", "commercial"), ("received_new", "research")} & set(req)
+    assert [req[("received_new", c)][0] for c in ("natural_person", "nonprofit", "total")] == \
+        [5, 0, 9]
+    # the same header in the template's order: every cell read, no warning
+    page = page.replace("对外公开总数量", "@").replace("本年新公开数量", "对外公开总数量").replace(
+        "@", "本年新公开数量").replace("科研机构", "@").replace("商业企业", "科研机构").replace(
+        "@", "商业企业")
+    r = parse(page.encode(), source="order.html" if html else "order.txt")
+    assert cells(r, "active")[("art20_1.normative", "published_total")] == (2, "2")
+    assert cells(r, "requests")[("received_new", "research")] == (1, "1")
+    assert not any("another order" in w for w in r.warnings)
