@@ -216,20 +216,41 @@ _COLUMN_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_WORDS = tuple(_COLUMN_WORDS)
+_COLUMN_OF_WORD = {w: i for i, words in enumerate(_COLUMN_WORDS.values()) for w in words}
+_ANY_COLUMN_WORD = re.compile("|".join(_COLUMN_OF_WORD))
+_HEADER_CELLS = 16  # labels looked at before a row: a header row has fewer cells
+
+
+@lru_cache(maxsize=65536)
+def _column_named(key: str) -> int | None:
+    """The column a label names (an index into _WORDS): ``None`` for none, -1 for several."""
+    found = {_COLUMN_OF_WORD[w] for w in _ANY_COLUMN_WORD.findall(key)}
+    return None if not found else (found.pop() if len(found) == 1 else -1)
+
+
 def _header_order(keys: list[str], row: Row) -> tuple[int, ...] | None:
-    """The row's columns in the order the header before it prints them (indexes into
-    ``row.cols``), where it prints two or more of them, each once; ``None`` where it does
-    not (no header among these label keys, or words that do not tell the columns apart)."""
-    words = [(j, _COLUMN_WORDS[c.key]) for j, c in enumerate(row.cols) if c.key in _COLUMN_WORDS]
-    if len(words) < 2:
-        return None
+    """The row's columns in the order the header printed over it names them (indexes into
+    ``row.cols``), where it names two or more, each once; ``None`` where it does not. The
+    header is the last run of labels naming the row's columns, read back from the row's own
+    label; two other labels in it (自然人, 总计 between the organisations) are the most a run
+    holds, so page chrome before the table (有效性 | 有效) is not part of it."""
+    where = {c.key: j for j, c in enumerate(row.cols)}
     order: list[int] = []
-    for key in keys:
-        hits = [j for j, ws in words if any(w in key for w in ws)]
-        if len(hits) == 1:
-            order.append(hits[0])
-        elif hits:
+    gap = 0
+    for key in reversed(keys):
+        n = _column_named(key)
+        if n == -1:
             return None  # one header cell naming two columns
+        if n is None or _WORDS[n] not in where:
+            if order:
+                gap += 1
+                if gap > 2:
+                    break
+            continue
+        gap = 0
+        order.append(where[_WORDS[n]])
+    order.reverse()
     return tuple(order) if len(order) >= 2 and len(set(order)) == len(order) else None
 
 
@@ -257,16 +278,17 @@ def _check_order(order: tuple[int, ...] | None, read: _Row | None, out: Extracti
 def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row]:
     """Match segments to rows; gather the appeals values; place unlabeled rows by order."""
     rows: dict[tuple[str, str], _Row] = {}
-    orders: dict[tuple[str, ...], tuple[int, ...] | None] = {}  # columns -> the header's order
+    orders: dict[int, tuple[int, ...] | None] = {}  # id(row.cols) -> the header's order
     blanks: dict[tuple[str, str], _Row] = {}  # rows printed blank: used where nothing better
     appeals: list[Segment] = []
     unmatched: list[tuple[int, str, Segment]] = []  # (position, table, segment)
     sequence: list[tuple[int, str, Row]] = []  # matched rows in document order
     ctx: str | None = None
     last_region: str | None = None
-    keys_from = 0  # label_keys since the segment before: a header printed over this row
+    keys_from = 0  # labels before this segment's values (Scan.label_keys): those since the
+    # segment before are the row's label and any header printed over it
     for pos, seg in enumerate(sc.segments):
-        header, keys_from = sc.label_keys[keys_from:seg.keys_at], seg.keys_at
+        since, keys_from = keys_from, seg.keys_at
         if seg.region != last_region:
             ctx = last_region = seg.region
         if ctx == "appeals":
@@ -282,10 +304,12 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         ctx = name
         sequence.append((pos, name, row))
         _store(rows, name, row, seg.values, out, seg=seg, spec=tables[name], blanks=blanks)
-        cols = tuple(c.key for c in row.cols)
-        if len(header) > 1:  # a header printed over the row sets its columns' order
-            orders[cols] = _header_order(header, row)
-        _check_order(orders.get(cols), rows.get((name, row.key)), out)
+        cols = id(row.cols)  # (rows under one header share their columns' tuple)
+        if keys_from - since > 1:  # a header printed over the row sets its columns' order
+            orders[cols] = _header_order(
+                sc.label_keys[max(since, keys_from - _HEADER_CELLS):keys_from], row)
+        if orders.get(cols) is not None:
+            _check_order(orders[cols], rows.get((name, row.key)), out)
     _place_by_order(tables, rows, sequence, unmatched, out)
     for key, blank in blanks.items():
         if key not in out.rows_left_out:

@@ -534,3 +534,19 @@ def test_columns_printed_in_another_order_than_the_templates_are_left_out(html: 
     assert cells(r, "active")[("art20_1.normative", "published_total")] == (2, "2")
     assert cells(r, "requests")[("received_new", "research")] == (1, "1")
     assert not any("another order" in w for w in r.warnings)
+
+
+def test_page_chrome_naming_a_column_word_is_no_header() -> None:
+    """有效性 | 有效 in the page's metadata names 现行有效件数's word: the header is the run of
+    column words over the row, so the swap below it is still seen (and the chrome never
+    makes a header of its own)."""
+    text = ("示例县水务局2021年政府信息公开工作年度报告\n有效性 | 有效 |\n发布日期 | 2022-01-10 |\n"
+            "二、主动公开政府信息情况\n第二十条第（一）项 | |||\n"
+            "信息内容 | 本年制发件数 | {} | {} |\n规章 | 0 | 0 | 1 |\n行政规范性文件 | 3 | 1 | 9 |\n")
+    swapped = parse(text.format("现行有效件数", "本年废止件数").encode())
+    assert not {("art20_1.normative", "repealed"), ("art20_1.normative", "in_force")} & set(
+        cells(swapped, "active"))
+    assert cells(swapped, "active")[("art20_1.normative", "issued")] == (3, "3")
+    plain = parse(text.format("本年废止件数", "现行有效件数").encode())
+    assert row_values(plain, "active", "art20_1.normative") == [3, 1, 9]
+    assert not any("another order" in w for w in plain.warnings)
