@@ -294,7 +294,7 @@ _RANGE_NUMERIC = re.compile(r"(?<![0-9])((?:19|20)\d{2})(?P<sep>[./-])0?1(?P=sep
 _PERIOD_LABEL = re.compile(r"统计(?:期限|时限|期间|时间|区间|范围|时段)[^0-9〇零○一二。]{0,8}?"
                            + _Y + r"\s*年\s*(?:度|全年)")
 _CUTOFF = re.compile(r"截(?:至|止)(?:到|于)?\s*" + _Y
-                     + r"\s*年\s*(?:(?:12|十二)\s*月\s*(?:31|三十一)\s*日|底|末)")
+                     + r"\s*年\s*(?:(?:12|十二)\s*月(?:\s*(?:31|三十一)\s*日|(?![0-9]))|底|末)")
 _NAMED = re.compile(_NOT_DIGIT + _Y + r"\s*年度?(?:的)?[^\s,。;:!?《》]{0,12}?(?:政府|政务)?信息"
                     r"公开(?:工作)?(?:年度)?(?:报告|年报)")
 _THIS_YEAR_PAREN = re.compile(r"本年度?\s*[(（]\s*" + _Y + r"\s*年度?\s*[)）]")
@@ -316,7 +316,9 @@ _NOISE = re.compile(
     r"|" + _Y + r"\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*(?:新)?(?:修订|修正|施行|颁布|公布|"
     r"印发|实施|起施行|起实施|出台|发布)")
 _REVISED = re.compile(r"\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?\s*(?:新)?(?:修订|修正|施行|颁布|实施)")
-_FORWARD = ("下一步", "明年", "计划", "将继续", "将进一步", "打算", "展望", "要点", "目标")
+# Words of a sentence that looks ahead (its year is the next one's); a 目标 of the year's own
+# work (年度目标任务, 目标考核) is no plan.
+_FORWARD = re.compile(r"下一步|明年|计划|将继续|将进一步|打算|展望|要点|(?<!年度)目标(?!任务|考核|责任)")
 _SENTENCE = re.compile(r"[。;!?\n]")
 _DATE = (r"((?:19|20)\d{2})\s*[-/.年]\s*(0?[1-9]|1[0-2]|[一二三四五六七八九十]{1,2})\s*[-/.月]"
          r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})")
@@ -389,7 +391,7 @@ def cutoff_year(text: str) -> int | None:
     """The year of ``截至2023年12月31日`` / ``截止到2023年底``: the last day of the year reported.
     Not a deadline (``截至2024年底前完成``) nor a forward-looking sentence (下一步, 计划 …)."""
     for sentence in _SENTENCE.split(_plain(text)):
-        if any(w in sentence for w in _FORWARD):
+        if _FORWARD.search(sentence):
             continue
         for m in _CUTOFF.finditer(sentence):
             if not sentence[m.end():].lstrip().startswith("前"):
@@ -424,8 +426,7 @@ def opening_year(paragraphs: list[str]) -> int | None:
         for sentence in _SENTENCE.split(text):
             # Headlines in the page chrome (2023年全市经济运行情况) name years too: only a
             # sentence of some length, or with a clause, counts; and none looking ahead.
-            if (len(sentence) < 30 and "," not in sentence) or any(
-                    w in sentence for w in _FORWARD):
+            if (len(sentence) < 30 and "," not in sentence) or _FORWARD.search(sentence):
                 continue
             seen = {m.start(): m.group(1) for m in _FRAMING.finditer(sentence)}
             seen.update({m.start(): m.group(1) for m in _FRAMING_STRONG.finditer(sentence)})
