@@ -275,6 +275,26 @@ def _check_order(order: tuple[int, ...] | None, read: _Row | None, out: Extracti
         f"columns of {', '.join(cols[slot].key for slot, _ in moved)} are ambiguous, left out")
 
 
+def _under_sub_label(seg: Segment, table: Table, row: Row) -> bool:
+    """The row's label stands alone before a label of no row (其他对外管理服务事项 | 行政检查 |
+    2 | 1 | 7): the values may be a sub-row's, printed under the row without its total."""
+    labels = seg.labels
+    return (len(labels) >= 2 and match_row(labels[-2].key, table, True) is row
+            and match_row(labels[-1].key, table, True) is None)
+
+
+def _drop_split_row(rows: dict[tuple[str, str], _Row], table: str, row: Row, first: Segment,
+                    after: Segment, out: Extraction) -> None:
+    """A row read from the values under a sub-row's label, followed by another sub-row
+    (行政确认 | 3 | 0 | 5): its values are one part of it, never the row's. Left out."""
+    if rows.pop((table, row.key), None) is None:
+        return
+    out.rows_left_out.add((table, row.key))
+    parts = "、".join(seg.labels[-1].raw for seg in (first, after) if seg.labels)
+    out.warnings.append(f"{table}.{row.key}: printed as sub-rows ({parts} …) without a total of "
+                        "its own; the first sub-row's values are not the row's, row left out")
+
+
 def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row]:
     """Match segments to rows; gather the appeals values; place unlabeled rows by order."""
     rows: dict[tuple[str, str], _Row] = {}
@@ -285,6 +305,7 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
     sequence: list[tuple[int, str, Row]] = []  # matched rows in document order
     ctx: str | None = None
     last_region: str | None = None
+    sub: tuple[int, str, Row] | None = None  # a row whose values follow a sub-row's label
     keys_from = 0  # labels before this segment's values (Scan.label_keys): those since the
     # segment before are the row's label and any header printed over it
     for pos, seg in enumerate(sc.segments):
@@ -299,11 +320,15 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         if hit is None:
             if ctx in ("active", "requests") and _has_number(seg.values):
                 unmatched.append((pos, ctx, seg))
+                if sub is not None and sub[0] == pos - 1:
+                    _drop_split_row(rows, sub[1], sub[2], sc.segments[pos - 1], seg, out)
+            sub = None
             continue
         name, row = hit
         ctx = name
         sequence.append((pos, name, row))
         _store(rows, name, row, seg.values, out, seg=seg, spec=tables[name], blanks=blanks)
+        sub = (pos, name, row) if _under_sub_label(seg, tables[name], row) else None
         cols = id(row.cols)  # (rows under one header share their columns' tuple)
         if keys_from - since > 1:  # a header printed over the row sets its columns' order
             orders[cols] = _header_order(

@@ -550,3 +550,27 @@ def test_page_chrome_naming_a_column_word_is_no_header() -> None:
     plain = parse(text.format("本年废止件数", "现行有效件数").encode())
     assert row_values(plain, "active", "art20_1.normative") == [3, 1, 9]
     assert not any("another order" in w for w in plain.warnings)
+
+
+@pytest.mark.parametrize("pipes", [False, True])
+def test_a_row_printed_as_sub_rows_without_its_total_is_left_out(pipes: bool) -> None:
+    """其他对外管理服务事项 printed as two sub-rows (行政检查, 行政确认) and no total of its own:
+    the first sub-row's numbers are not the row's (a partial count read as the whole). A
+    row label followed by a note that is no sub-row keeps its values."""
+    rows = [["第二十条第（五）项"], ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+            ["行政许可", "4", "0", "9"], ["其他对外管理服务事项", "行政检查", "2", "1", "7"],
+            ["行政确认", "3", "0", "5"], ["第二十条第（六）项"],
+            ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "6", "0", "8"]]
+    def page(rows: list[list[str]]) -> bytes:
+        lines = [" | ".join(r) + " |" for r in rows] if pipes else [c for r in rows for c in r]
+        return "\n".join(["白鹭街道2019年政府信息公开工作年度报告", "二、主动公开政府信息情况",
+                          *lines]).encode()
+    r = parse(page(rows))
+    assert row_values(r, "active", "art20_5.other_services") == []
+    assert row_values(r, "active", "art20_5.licensing") == [4, 0, 9]
+    assert row_values(r, "active", "art20_6.penalty") == [6, 0, 8]
+    assert any("other_services" in w and "sub-rows (行政检查、行政确认" in w for w in r.warnings)
+    rows[3][1] = "（含行政确认）"
+    del rows[4]
+    r = parse(page(rows))
+    assert row_values(r, "active", "art20_5.other_services") == [2, 1, 7]
