@@ -58,15 +58,6 @@ class ParseSummary:
         return len(self.unreadable) + len(self.crashed)
 
 
-def newest(versions: Iterable[ArchivedVersion]) -> dict[str, ArchivedVersion]:
-    """url -> its newest archived version (highest version id)."""
-    out: dict[str, ArchivedVersion] = {}
-    for v in versions:
-        if v.url not in out or v.id > out[v.url].id:
-            out[v.url] = v
-    return out
-
-
 ParseFn = Callable[..., Report]  # parsers.parse's signature: (data, source=, content_type=)
 Problem = tuple[str, str]  # ("unreadable" | "crashed", reason)
 Outcome = tuple[ArchivedVersion, Report, "Problem | None"]
@@ -128,11 +119,6 @@ def picture_of(content_type: str | None, final_url: str | None, url: str) -> boo
         return True
     name = (final_url or url).split("?", 1)[0].rsplit("/", 1)[-1]
     return "." in name and name.rsplit(".", 1)[1].lower() in IMAGE_EXTS
-
-
-def is_picture(v: ArchivedVersion) -> bool:
-    """An archived image (an article picture of its page, or an image attachment)."""
-    return picture_of(v.content_type, v.final_url, v.url)
 
 
 CHUNK = 2000  # versions read from the crawl state and handed to the engine at a time

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,10 +22,23 @@ from nianbao import parsers
 from nianbao.output.records import needs_attachment
 from nianbao.output.results import ResultStore
 from nianbao.parsers.model import Fact, Report
-from nianbao.reparse import NEEDS_ATTACHMENT, is_picture, newest, parse_archive
+from nianbao.reparse import NEEDS_ATTACHMENT, parse_archive, picture_of
 from nianbao.scraper.state import SCHEMA, ArchivedVersion, archived_versions
 
 PV = parsers.PARSER_VERSION
+
+
+def newest(versions: Iterable[ArchivedVersion]) -> dict[str, ArchivedVersion]:
+    """url -> its newest archived version (highest version id): the reference selection."""
+    out: dict[str, ArchivedVersion] = {}
+    for v in versions:
+        if v.url not in out or v.id > out[v.url].id:
+            out[v.url] = v
+    return out
+
+
+def is_picture(v: ArchivedVersion) -> bool:
+    return picture_of(v.content_type, v.final_url, v.url)
 SITE = "https://s.example.invalid"
 
 

@@ -20,7 +20,7 @@ from nianbao.output.cross_year import cross_year_checks
 from nianbao.output.records import Dataset, ReportRow, report_id, set_register
 from nianbao.output.row_table import RowTable
 from nianbao.output.same_report import merge_rows, merged
-from nianbao.reparse import newest
+from tests.nianbao.test_reparse_plan import newest
 from nianbao.scraper.state import SCHEMA, archived_versions
 
 from .helpers import small_dataset
