@@ -232,9 +232,10 @@ def _column_named(key: str) -> int | None:
 def _header_order(keys: list[str], row: Row) -> tuple[int, ...] | None:
     """The row's columns in the order the header printed over it names them (indexes into
     ``row.cols``), where it names two or more, each once; ``None`` where it does not. The
-    header is the last run of labels naming the row's columns, read back from the row's own
-    label; two other labels in it (自然人, 总计 between the organisations) are the most a run
-    holds, so page chrome before the table (有效性 | 有效) is not part of it."""
+    header is the last run of labels naming the row's columns, read back past the row's own
+    labels (three at most: a group, a numbering, the label); two other labels in it (自然人,
+    总计 between the organisations) are the most a run holds, so page chrome before the table
+    (有效性 | 有效) is not part of it."""
     where = {c.key: j for j, c in enumerate(row.cols)}
     order: list[int] = []
     gap = 0
@@ -243,10 +244,9 @@ def _header_order(keys: list[str], row: Row) -> tuple[int, ...] | None:
         if n == -1:
             return None  # one header cell naming two columns
         if n is None or _WORDS[n] not in where:
-            if order:
-                gap += 1
-                if gap > 2:
-                    break
+            gap += 1
+            if gap > (2 if order else 3):
+                break  # (before any column: no header right over the row's labels, most rows)
             continue
         gap = 0
         order.append(where[_WORDS[n]])
