@@ -135,7 +135,7 @@ def _document_title(cand: str) -> str | None:
         if (_reads_as_title(part) and len(part) <= 60 and not _HEADING.match(part)
                 and not any(m in part for m in _NOT_A_TITLE)
                 and not part.startswith(("本", "根据", "依据"))
-                and (("年" in part and any(w in part for w in ("报告", "年报", "報告")))
+                and ((_ANY_YEAR.search(part) and any(w in part for w in ("报告", "年报", "報告")))
                      or part.endswith(_DOCUMENT_KINDS))):
             return part
     return None
@@ -189,9 +189,12 @@ def named_title(doc: Document) -> str | None:
     return None
 
 
-_THIS_REPORT = ("本年度报告", "本报告", "本年报", "本年度報告", "本報告")
+# Words of a preface speaking of the report it opens: 本年度报告…, 现将…报告如下, 报告由…组成.
+_THIS_REPORT = ("本年度报告", "本报告", "本年报", "本年度報告", "本報告", "报告如下", "报告由",
+                "報告如下", "報告由")
 _ACTIVE_FIRST = re.compile(r"^\s*[(（]\s*一\s*[)）]\s*(?:政府信息)?主动公开(?:政府信息)?情况")
-_OVERVIEW = re.compile(r"^\s*一\s*[、.．]\s*(?:总体情况|總體情況|工作基本情况|基本情况|概述)")
+_OVERVIEW = re.compile(r"^\s*一\s*[、.．]\s*(?:总体情况|總體情況|工作基本情况|基本情况|(?:工作)?概述"
+                       r"|工作概况)")
 
 
 def opens_as_report(doc: Document) -> bool:
@@ -209,6 +212,8 @@ def opens_as_report(doc: Document) -> bool:
             cells.extend(c for c in line.cells if c)
         if len(cells) >= _NAMED_CELLS + 4:
             break
+    if any(named_report_year(c) is not None for c in _opening_cells(doc)):
+        return True  # 现将2020年政府信息公开工作报告如下, 公开我局2020年度…年度报告
     if cells and (_OVERVIEW.match(cells[0]) or _ACTIVE_FIRST.match(cells[0])):
         return True  # the body begins where the template's first section does
     if not any(w in c for c in cells for w in _THIS_REPORT):

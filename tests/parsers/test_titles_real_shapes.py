@@ -182,3 +182,27 @@ PREFACE = ("根据《条例》规定，编制本报告。本年度报告的统�
 ])
 def test_what_is_not_a_report_stays_not_report(report: str, other: str) -> None:
     assert (_parse(report).status, _parse(other).status) == ("no_tables", "not_report")
+
+
+# --- fifth survey (held out): openings that say they are a report in other words ----------------
+
+@pytest.mark.parametrize("text", [
+    # the report named after 现将 (the old formula), the whole page on one line
+    "根据《条例》的有关要求，我乡扎实推进政务公开，现将2020年政府信息公开工作报告如下："
+    " 一、2020年政务公开工作完成情况 （一）机构建设方面",
+    # the verb 公开, a bare 总体情况 heading
+    "2020年，白鹭县公安局大力推进信息公开。根据《条例》要求，公开我局2020年度政府信息公开"
+    "工作年度报告，报告由总体情况等部分组成。\n总体情况\n",
+    # 现将本年度工作情况报告如下, then 一、总体情况
+    "2024年，白鹭街道办事处规范公开政务信息，现将本年度工作情况报告如下：\n一、总体情况\n"
+    "（一）主动公开。2024年，白鹭街道主动公开信息32条。\n",
+    # 特编制完成本报告, then 一、工作概述
+    "根据《条例》和国办公开办函〔2021〕30号要求，特编制完成本报告。\n一、工作概述\n"
+    "2025年，青石县水利局坚持以公开为常态。\n",
+    # a title cut to its last words: no title, the opening read
+    "工作年度报告\n2024年以来，白鹭街道通过官方网站主动公开信息。报告由总体情况、主动公开政府信息"
+    "情况等六部分组成。\n一、总体情况\n",
+])
+def test_an_opening_that_says_it_is_a_report_in_other_words(text: str) -> None:
+    r = _parse(text)
+    assert r.title is None and r.status == "no_tables" and r.year is not None
