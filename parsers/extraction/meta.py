@@ -257,6 +257,11 @@ def _joined_title(candidates: list[str], n: int, title: str) -> str:
     return title
 
 
+# Not part of an agency's name: a bare year before it (``2025湖口县…``, a page's stray date) and
+# the template's placeholder after it (``青龙镇政府（机关）``).
+_AGENCY_NOISE = re.compile(r"^\s*(?:19|20)\d{2}(?![0-9年])\s*|\s*[(（](?:本?机关|单位)[)）]\s*$")
+
+
 def agency_of(title: str) -> str | None:
     text = _SUFFIX.sub("", plain(title)).strip()
     rules = (_AGENCY_BEFORE_YEAR, _AGENCY_AFTER_YEAR, _AGENCY_YEAR_LAST, _AGENCY_BARE_YEAR,
@@ -265,7 +270,7 @@ def agency_of(title: str) -> str | None:
         rules += (_AGENCY_NO_YEAR,)
     for rule in rules:
         m = rule.match(text)
-        agency = m.group("agency").strip(" ，,：:(（") if m else ""
+        agency = _AGENCY_NOISE.sub("", m.group("agency")).strip(" ，,：:(（") if m else ""
         # never the bare word 政府 of a title that names no agency, nor the whole title
         # before a year in parentheses at its end (``…年度报告（2023年度）``)
         if (agency and agency not in _NO_AGENCY and "信息公开" not in agency

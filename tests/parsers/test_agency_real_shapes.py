@@ -11,6 +11,7 @@ import pytest
 
 from nianbao.parsers.document import Document, Line
 from nianbao.parsers.extraction.agency import clues_of, resolve
+from nianbao.parsers.extraction.meta import agency_of
 
 HANYIN = "陕西省安康市汉阴县"
 
@@ -91,3 +92,17 @@ def test_the_level_is_the_agency_own_unit_whatever_places_and_zones_precede_it(
         printed: str, expected: tuple[str, str, str, str]) -> None:
     a = resolve(printed).agency
     assert (a.name, a.region_code, a.level, a.kind) == expected
+
+
+@pytest.mark.parametrize(("title", "agency"), [
+    # a bare year before the agency (a page's stray date before the title)
+    ("2025青石县白鹭乡2025年度政府信息公开工作年度报告", "青石县白鹭乡"),
+    # the template's placeholder after it
+    ("2019年度白鹭镇政府（机关）信息公开年度报告", "白鹭镇政府"),
+    ("2019年度白鹭镇政府(机关)信息公开年度报告", "白鹭镇政府"),
+    # a year-like number that is part of the name, and a place in parentheses, stay
+    ("12345部队2021年政府信息公开工作年度报告", "12345部队"),
+    ("天津某某合作区（沧州）管理委员会2022年政府信息公开工作年度报告", "天津某某合作区(沧州)管理委员会"),
+])
+def test_what_is_not_part_of_the_agency_a_title_names(title: str, agency: str) -> None:
+    assert agency_of(title) == agency
