@@ -59,7 +59,7 @@ class Agency:
 @dataclass(frozen=True, slots=True)
 class Resolution:
     agency: Agency
-    decided_by: str | None  # "title", "page", "site" or "source": where the name was read
+    decided_by: str | None  # "title", "page", "contact", "site" or "source": where it was read
     warning: str | None = None
     named: str | None = None  # the name that was read (the title's, or the page's for 我局)
 
@@ -312,15 +312,16 @@ def _resolve(printed: str | None, clues: tuple[tuple[str, str], ...],
     """The register entry of a report's agency.
 
     ``printed``: the agency as the title names it. ``clues``: the page's other names for its
-    agency as (where, name), ``page`` (signature, ``本报告由…编制``) or ``site`` (the site
-    name), see :func:`clues_of`; or ``host``, the division every other placed report of the
-    report's host lies in (output/records.py), which places a name but never names the
-    agency. ``source_agency``, ``source_name``: the source entry the report was crawled from,
-    when known. Context is trusted in that order: the page, the source's agency, the site
-    and the host, the source's name."""
+    agency as (where, name), ``page`` (signature, ``本报告由…编制``), ``contact`` (``请与…联系``)
+    or ``site`` (the site name), see :func:`clues_of`; or ``host``, the division every other
+    placed report of the report's host lies in (output/records.py), which places a name but
+    never names the agency. ``source_agency``, ``source_name``: the source entry the report
+    was crawled from, when known. Context is trusted in that order: the page, the source's
+    agency, the contact, the site and the host, the source's name."""
     context = [(w, plain(c).strip()) for w, c in clues if w == "page" and c]
     context += [("source", plain(source_agency).strip())] if source_agency else []
-    context += [(w, plain(c).strip()) for w, c in clues if w != "page" and c]
+    context += [(w, plain(c).strip()) for w, c in clues if w == "contact" and c]
+    context += [(w, plain(c).strip()) for w, c in clues if w not in ("page", "contact") and c]
     context += [("source", plain(source_name).strip())] if source_name else []
     name, decided_by = (plain(printed).strip(), "title") if printed else (None, None)
     if name is None or _SELF.match(name):
@@ -401,6 +402,17 @@ _WORK_OF = re.compile(r"(?:结合|总结)(?:\d{4}年度?)?(?P<x>[\u4e00-\u9fff]{
 _OFFICE_OF = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:人民政府|政府|街道办事处|办事处|街道|镇|乡"
                         r"|苏木))(?:政府)?(?:党政(?:综合)?办公室|党政办|综合办公室|办公室)?"
                         r"(?:综合科|综合股|秘书科)?$")
+# The contact a preface gives for questions about the report (如对本报告有疑问，请与X（办公室）联系):
+# the agency itself or its office, on every real page seen that names no agency otherwise.
+_CONTACT = re.compile(r"请(?:[\u4e00-\u9fff]{0,4}?)与(?P<x>[\u4e00-\u9fff]{2,30}?" + _UNIT_END
+                      + r")(?:[(（][^()（）]{0,60}[)）])?\s*(?:联系|联络)")
+# A contact that is not the agency: the page's own words for itself (本局办公室: placed by
+# nothing), and the offices and groups that run disclosure for a whole government (…政务公开
+# 办公室, …信息公开领导小组办公室), which answer for other bodies' reports too.
+_NOT_THE_AGENCY = re.compile(r"^(?:本|我|该)|政务公开|信息公开|领导小组")
+# A department's office (…局办公室): the department.
+_DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局))"
+                                r"(?:办公室|综合科|综合股|秘书科)$")
 _SIGNATURE_LINES = 15
 _PREFACE = 2000  # characters of a cell searched for its compiler
 
@@ -408,9 +420,9 @@ _PREFACE = 2000  # characters of a cell searched for its compiler
 def clues_of(doc: Document) -> list[tuple[str, str]]:
     """Names the page gives its agency besides the title, as (where, name): ``page`` for the
     signature above the date at the end and the compiler a preface names (``本报告由…编制``,
-    ``由…结合…编制``, ``…编制了本报告``, see :func:`_compiler`), in that order; ``site`` for
-    the site name in the page's ``<title>``. A contact (``请与…联系``) names none: a report
-    gives the office that answers questions, not always its own agency."""
+    ``由…结合…编制``, ``…编制了本报告``, see :func:`_compiler`), in that order; ``contact``
+    for the body a preface asks questions to be put to (``请与…（办公室）联系``), trusted after
+    the source's agency; ``site`` for the site name in the page's ``<title>``."""
     out: list[tuple[str, str]] = []
     for line in doc.lines[-_SIGNATURE_LINES:]:
         if not line.boundary and len(line.cells) == 1 and len(line.cells[0]) <= 40:
@@ -423,6 +435,9 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
                 # (a preface names its compiler in its first sentences: the searches cost
                 # about half a microsecond a character, so a cell's start only)
                 out.extend(("page", name) for name in _compiler(plain(cell[:_PREFACE])))
+            if "联系" in cell and (m := _CONTACT.search(plain(cell[:_PREFACE]))) and not (
+                    _NOT_THE_AGENCY.search(m.group("x"))):
+                out.extend(("contact", name) for name in _bodies(m.group("x")))
     for title in doc.titles:
         for part in SITE_SPLIT.split(plain(title).strip())[1:]:
             site = _SITE_WORDS.sub("", part)
@@ -441,7 +456,13 @@ def _compiler(text: str) -> list[str]:
         name = m.group("y") if m.re is _COMPILER and m.group("x") is None else m.group("x")
     else:
         return []
-    body = _OFFICE_OF.match(name)
+    return _bodies(name)
+
+
+def _bodies(name: str) -> list[str]:
+    """A compiler or contact as a clue: an office of a government, township or department
+    first as the body it belongs to, then as printed."""
+    body = _OFFICE_OF.match(name) or _DEPARTMENT_OFFICE.match(name)
     if body is None or body.group("body") == name:
         return [name]
     return [body.group("body"), name]

@@ -61,17 +61,36 @@ def test_the_compiler_a_preface_names_is_the_agency_where_no_title_names_one(
     assert _untitled(preface) == expected
 
 
-def test_the_compiler_never_overrides_the_title_and_contacts_are_no_clue() -> None:
+def test_the_compiler_never_overrides_the_title_and_a_notice_is_no_clue() -> None:
     preface = "本报告依据《条例》要求，由汉阴县人民政府办公室结合有关统计数据编制。"
     doc = _page(preface, title="汉阴县财政局2023年政府信息公开工作年度报告")
     assert resolve("汉阴县财政局", clues=clues_of(doc)).agency.name == f"{HANYIN}财政局"
     # a title naming the office by its level only is placed by the compiler as printed
     assert resolve("县政府办公室", clues=clues_of(doc)).agency.name == f"{HANYIN}人民政府办公室"
-    # a contact, a site or a notice about compiling reports names no compiler
+    # a notice about compiling reports names no compiler; a contact is a clue of its own
     assert clues_of(_page(
         preface.replace("由汉阴县人民政府办公室", "由县里"),
         "如对本报告有疑问，请与汉阴县财政局联系（电话：0000-0000000）。",
-        "根据区政府办公室《关于做好年度报告编制发布工作的通知》，现将报告公布如下。")) == []
+        "根据区政府办公室《关于做好年度报告编制发布工作的通知》，现将报告公布如下。")) == [
+        ("contact", "汉阴县财政局")]
+
+
+@pytest.mark.parametrize(("sentence", "named"), [
+    ("如对本报告有疑问，请与汉阴县白鹭镇人民政府办公室联系。", "汉阴县白鹭镇人民政府"),
+    ("如有疑问，请及时与汉阴县统计局办公室（地址：汉阴县某某路1号，电话：0000-0000000）联系。",
+     "汉阴县统计局"),
+    ("公众如有疑问，请与汉阴县民政局联系。", "汉阴县民政局"),
+])
+def test_the_contact_a_preface_gives_is_the_agency_where_nothing_else_names_it(
+        sentence: str, named: str) -> None:
+    """On the held-out survey's real pages that name their agency only there, the body to ask
+    (or its office) was the agency every time; the title, a signature or a compiler come first."""
+    doc = _page("本报告依据《条例》编制。" + sentence)
+    found = resolve(None, clues=clues_of(doc))
+    assert (found.named, found.decided_by) == (named, "contact")
+    assert resolve("汉阴县财政局", clues=clues_of(doc)).agency.name == f"{HANYIN}财政局"
+    signed = _page("本报告由汉阴县文化和旅游局编制。" + sentence)
+    assert resolve(None, clues=clues_of(signed)).named == "汉阴县文化和旅游局"
 
 
 @pytest.mark.parametrize(("printed", "expected"), [
@@ -106,3 +125,10 @@ def test_the_level_is_the_agency_own_unit_whatever_places_and_zones_precede_it(
 ])
 def test_what_is_not_part_of_the_agency_a_title_names(title: str, agency: str) -> None:
     assert agency_of(title) == agency
+
+
+@pytest.mark.parametrize("contact", ["本局办公室", "汉阴县政务公开办公室", "白鹭镇信息公开领导小组办公室"])
+def test_a_contact_that_is_not_the_agency_is_no_clue(contact: str) -> None:
+    """The page's word for itself, and the offices that run disclosure for a whole government
+    (they answer for other bodies' reports too), name no agency."""
+    assert clues_of(_page(f"本报告依据《条例》编制。如有疑问，请与{contact}联系。")) == []
