@@ -29,7 +29,9 @@ from nianbao.parsers.page_pictures import PictureLoader, ocr_origin, read_pictur
 from nianbao.parsers.readers.sniff import ATTACHMENTS, DESCRIPTIONS, READABLE, sniff
 from nianbao.parsers.readers.text import text_document
 
-PARSER_VERSION = "1.1.0"
+# Stored results of another version are parsed again by ``parse --data`` (and ``run``): raised
+# whenever a change can give other output for the same bytes.
+PARSER_VERSION = "1.2.0"
 
 
 def _fail(report: Report, status: str, message: str) -> Report:
