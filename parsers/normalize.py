@@ -67,6 +67,11 @@ def plain(text: str) -> str:
     return collapse(to_simplified(nfkc(text)))
 
 
+def numbered(text: str) -> bool:
+    """Does the text start with a list numbering (一、 （一） 1. ①): a heading or an item."""
+    return _NUMBERINGS.match(text.lstrip()) is not None
+
+
 def strip_numbering(text: str) -> str:
     """Remove leading list numbering (一、 （一） 1. ①), repeatedly, and leading white space."""
     return _NUMBERINGS.sub("", text.lstrip(), count=1).lstrip()

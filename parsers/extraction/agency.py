@@ -91,11 +91,12 @@ _NATIONAL = ("中华人民共和国", "国务院", "国家", "中国")
 _MINISTRY = re.compile(r"^[\u4e00-\u9fff]{2,8}部$")  # 教育部: a ministry is never printed with a place
 _DEPARTMENT_ENDS = ("局", "委员会", "委", "厅", "部", "署", "办公室", "室", "办", "中心", "院",
                     "所", "站", "队", "处", "馆", "会", "社")
-_ZONE = re.compile(r"(?:开发|园|景|高新|保税|试验|示范|产业|工业|度假)区|管委会|管理委员会")
+_ZONE_KINDS = "开发|园|景|高新|保税|试验|示范|产业|工业|度假"  # …区 that is a zone, no division
+_ZONE = re.compile(rf"(?:{_ZONE_KINDS})区|管委会|管理委员会")
 # A township or street office, also under a zone named before it (重庆市万盛经济技术开发区
 # 丛林镇人民政府: a township whatever precedes it; the zone stays in its name).
-_TOWNSHIP = re.compile(r"^(?P<t>(?:[\u4e00-\u9fff]{2,16}?(?:开发|园|景|高新|保税|试验|示范|产业"
-                       r"|工业|度假|合作|经济|新)区)?[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
+_TOWNSHIP = re.compile(rf"^(?P<t>(?:[\u4e00-\u9fff]{{2,16}}?(?:{_ZONE_KINDS}|合作|经济|新)区)?"
+                       r"[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
                        r"(?P<u>人民政府|政府|办事处|街道办事处|)$")
 # A zone with the division it lies in in parentheses (北京某某临空经济区(廊坊)管理委员会): the
 # division in parentheses places it, not the place its name begins with.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from nianbao.parsers.document import Document
-from nianbao.parsers.normalize import label_key, plain
+from nianbao.parsers.normalize import label_key, numbered, plain
 
 # Years in Chinese numerals, with the zero also typed as ○, O or 0 (二O二一年, 二0二二年).
 _CN_DIGITS = str.maketrans("〇零○O0一二三四五六七八九", "00000123456789")
@@ -87,7 +87,6 @@ def find_title(doc: Document) -> str | None:
 # suffix after it (``….docx``): not part of the title.
 _TITLE_LABEL = re.compile(r"^\s*(?:标\s*题|標\s*題|名\s*称|名\s*稱)\s*[:：|｜]?\s*")
 _FILE_SUFFIX = re.compile(r"\s*\.(?:docx?|pdf|wps)$", re.IGNORECASE)
-_LABEL_CELL = frozenset({"标题", "標題", "名称", "名稱"})
 # A whole page on one line: the title, a space, then the body (``X2019年 政府信息公开工作
 # 年度报告 一、总体情况 2019年,…``).
 _FLATTENED = re.compile(r"^\s*([^\s。,，;；:：]{2,40}?\s?" + _YEAR
@@ -107,7 +106,7 @@ def _labelled_title(doc: Document) -> str | None:
     for line in doc.lines[:20]:
         cells = line.cells
         for i, cell in enumerate(cells[:-1]):
-            if cell.replace(" ", "").replace("\u3000", "") in _LABEL_CELL:
+            if _TITLE_LABEL.fullmatch(cell):  # (the label alone: 标  题 | …)
                 value = _unlabelled(cells[i + 1])
                 if is_report_title(value):
                     return value
@@ -115,9 +114,8 @@ def _labelled_title(doc: Document) -> str | None:
 
 
 # Lines that are not a document's title though short: numbered headings (一、总体情况,
-# （一）…, 1.…), metadata fields and dates (发布时间:…), file names (2020年报_审计局).
-_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十0-9]{1,3}\s*[)）]"
-                      r"|[0-9]{1,2}\s*[、.．](?![0-9]))")
+# （一）…, 1.…: normalize.numbered), metadata fields and dates (发布时间:…), file names
+# (2020年报_审计局).
 _FILE_NAME = re.compile(r"年报_|\.(?:docx?|pdf|wps)\s*$|^\s*Page\s*[0-9]", re.IGNORECASE)
 _NOT_A_TITLE = (":", "：", ">", "＞")  # a metadata field, a breadcrumb
 _DOCUMENT_KINDS = ("通知", "意见", "办法", "指南", "方案", "要点", "总结", "规定", "决定", "公告",
@@ -132,7 +130,7 @@ def _document_title(cand: str) -> str | None:
     if not cand or _FILE_NAME.search(cand):
         return None
     for part in SITE_SPLIT.split(cand):
-        if (_reads_as_title(part) and len(part) <= 60 and not _HEADING.match(part)
+        if (_reads_as_title(part) and len(part) <= 60 and not numbered(part)
                 and not any(m in part for m in _NOT_A_TITLE)
                 and not part.startswith(("本", "根据", "依据"))
                 and ((_ANY_YEAR.search(part) and any(w in part for w in ("报告", "年报", "報告")))
@@ -162,7 +160,7 @@ def _opening_cells(doc: Document) -> Iterator[str]:
         for cell in line.cells:
             if not cell:
                 continue
-            if _HEADING.match(cell) or seen >= _NAMED_CELLS:
+            if numbered(cell) or seen >= _NAMED_CELLS:
                 return
             seen += 1
             yield cell
