@@ -31,7 +31,7 @@ from nianbao.parsers.readers.text import text_document
 
 # Stored results of another version are parsed again by ``parse --data`` (and ``run``): raised
 # whenever a change can give other output for the same bytes.
-PARSER_VERSION = "1.2.0"
+PARSER_VERSION = "1.3.0"
 
 
 def _fail(report: Report, status: str, message: str) -> Report:

@@ -21,7 +21,7 @@ from nianbao.parsers.schema import (COLUMN_LABELS, REQUEST_GROUPS, SCHEMAS, TEMP
                                     TEMPLATE_MARKERS, Col, Row, Table)
 from nianbao.parsers.extraction.segments import Scan, Segment, Token, scan
 from nianbao.parsers.values import BLANK as _BLANK
-from nianbao.parsers.values import money_in_wan, to_number, unit_named_in
+from nianbao.parsers.values import money_in_wan, read_value, to_number, unit_named_in
 
 _APPEAL_WIDTH = 5
 _MARKERS = {t: re.compile("|".join(map(re.escape, m))) for t, m in TEMPLATE_MARKERS.items()}
@@ -376,11 +376,45 @@ def _fill_gaps(values: list[Token], n: int) -> list[Token]:
     return filled
 
 
+_DIGITS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _run(values: list[Token]) -> str | None:
+    """The digits of a row whose cells are printed run together (规章000: its one cell, of
+    unknown value, holding digits alone, see readers.text), else ``None``."""
+    if len(values) != 1 or not values[0].unknown:
+        return None
+    digits = nfkc(values[0].raw)
+    return digits if _DIGITS.fullmatch(digits) else None
+
+
+def _split_run(digits: str, n: int) -> list[Token] | None:
+    """The cells of ``n`` columns printed run together as ``digits``, where only one reading
+    is possible: one column holds the whole number (no leading zero: 007 is no number), and
+    ``n`` zeros are ``n`` zero cells (a number never starts with 0, so a run of zeros is one
+    0 a cell). ``None`` for any other run (3012 in three columns: 3 | 0 | 12, 30 | 1 | 2, …)."""
+    if n == 1 and (digits[0] != "0" or digits == "0" or digits.startswith("0.")):
+        return [Token(digits, read_value(digits), "")]
+    if len(digits) == n and digits.count("0") == n:
+        return [Token("0", read_value("0"), "")] * n
+    return None
+
+
 def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list[Token],
            out: Extraction, fallback: bool = False, seg: Segment | None = None,
            spec: Table | None = None, blanks: dict[tuple[str, str], _Row] | None = None
            ) -> None:
     n = len(row.cols)
+    digits = _run(values) if len(values) == 1 else None  # (a call only for one-cell rows)
+    if digits is not None:
+        split = _split_run(digits, n)
+        if split is None:
+            out.warnings.append(
+                f"{table}.{row.key}: its {n} cells are printed run together ({_shown(digits)}), "
+                "nothing between them: which digits are whose is ambiguous; row left out")
+            out.rows_left_out.add((table, row.key))
+            return
+        values = split
     values = _fill_gaps(values, n)
     if not _has_number(values) and not _has_unknown(values):
         # A row printed blank: every cell present and empty. Kept aside, so that a header's
@@ -569,6 +603,15 @@ def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
 
 def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list[_Row]:
     n = len(table.rows) * _APPEAL_WIDTH
+    runs = [(s, d) for s in segments if (d := _run(s.values)) is not None]
+    if len(runs) == 1 and len(runs[0][0].values) == sum(len(s.values) for s in segments):
+        split = _split_run(runs[0][1], n)  # the table's only values, run together
+        if split is None:
+            out.warnings.append(f"appeals: its {n} cells are printed run together "
+                                f"({_shown(runs[0][1])}); which digits are whose is "
+                                "ambiguous, table left out")
+            return []
+        segments = [Segment([], split)]
     if sum(len(s.values) for s in segments) > n:  # blank spacer rows around the data row
         segments = [s for s in segments if _has_number(s.values)] or segments[:1]
     values = _fill_gaps([t for s in segments for t in s.values], n)
@@ -755,8 +798,8 @@ def _report_coverage(tables: dict[str, Table], last_region: str | None, out: Ext
         if key not in out.numbers_read:
             out.warnings.append(f"table {key} is empty: no numbers in it")
             continue
-        missing = [r.key for r in table.rows
-                   if (key, r.key) not in have and (key, r.key) not in out.rows_seen]
+        missing = [r.key for r in table.rows if (key, r.key) not in have
+                   and (key, r.key) not in out.rows_seen and (key, r.key) not in out.rows_left_out]
         if not missing or len(missing) == len(table.rows):
             continue
         tail = [r.key for r in table.rows[len(table.rows) - len(missing):]]

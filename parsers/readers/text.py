@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 
 from nianbao.parsers.document import Document, Line
+from nianbao.parsers.normalize import label_key
+from nianbao.parsers.schema import SCHEMAS
 from nianbao.parsers.values import is_value
 
 # A line of pipes only (``|||``): where a rendering that dropped empty cells ends a row. (It
@@ -227,6 +229,30 @@ def _unspaced_row(line: str) -> list[str] | None:
     return cells
 
 
+# A table row printed with nothing between its cells (``规章000``, ``行政许可12``), as a text
+# dump of a table whose cells held no space prints it: the label, then its digits run
+# together. Only a label naming a row of the templates counts (a phone, a postcode or a title
+# ending in digits is no row); a line of digits alone counts when it opens with a 0 (a number
+# does not: ``000000000000000``, the appeals row of zeros).
+_RUN_ROW = re.compile(r"(.*[^0-9\uff10-\uff19.\uff0e])?([0-9\uff10-\uff19]+(?:[.\uff0e][0-9\uff10-\uff19]+)?)")
+_ROW_PHRASES = re.compile("|".join(sorted(
+    {p for tables in SCHEMAS.values() for table in tables.values() for row in table.rows
+     for p in (*row.keys, *row.exact) if len(p) >= 2}, key=len, reverse=True)))
+
+
+def _run_row(cell: str) -> list[str] | None:
+    """A row whose cells are printed run together (see _RUN_ROW): its label, if any, and its
+    digits as one cell, of unknown value (extraction splits them only where one reading is
+    possible). ``None`` for any other line."""
+    m = _RUN_ROW.fullmatch(cell)
+    if m is None:
+        return None
+    label, run = m.groups()
+    if label is None:
+        return [run] if len(run) > 1 and run[0] in "0\uff10" and run.isdigit() else None
+    return [label, run] if _ROW_PHRASES.search(label_key(label)) else None
+
+
 def _stackable(s: str) -> bool:
     """One character of a header printed one character a line (``维`` / ``持``)."""
     return len(s) == 1 and not s.isdigit() and not is_value(s)
@@ -331,6 +357,12 @@ def text_lines(text: str) -> list[Line]:
                         glued = _GLUED.search(text) is not None
                     if glued:
                         cells = _split_numbering(cell)
+            elif kind == _PLAIN and cells[0][-1].isdigit():
+                row = _run_row(cells[0])
+                if row is not None:
+                    lines.append(Line(row, True, unknown=frozenset({len(row) - 1})))
+                    loose = None
+                    continue
             elif kind == _ONE:
                 if read[3]:  # stackable
                     if stack is not None and stack is loose and len(loose) == stack_len:

@@ -275,6 +275,83 @@ def test_value_and_numbered_label_in_one_cell_are_split() -> None:
     assert text_lines("规章 |\n1 234 |")[0].cells == ["规章", "1 234"]
 
 
+# --- cells printed run together (规章000) ------------------------------------------------------
+
+
+def test_cells_printed_run_together() -> None:
+    """A text dump of tables whose cells held no space (``规章000``): where only one reading
+    is possible the row is read (a run of as many zeros as the row has columns, the one
+    number of a one-column row); any other run is left out with a warning saying why, never
+    split by a guess (``3012`` in three columns)."""
+    r = load("cells_run_together_2025.txt")
+    assert (r.status, r.template, r.year) == ("ok", "2021", 2025)
+    expected = active_cells("2021", {
+        "art20_1.rules": (0, 0, 0), "art20_1.normative": (None, None, None),
+        "art20_5.licensing": (12,), "art20_6.penalty": (0,), "art20_6.coercion": (0,),
+        "art20_8.fees": (0,)})
+    expected = {k: v for k, v in expected.items() if k[1] != "art20_1.normative"}
+    run_together = {"received_new", "granted", "unavailable.not_held", "closed_total"}
+    expected |= {k: 0 for k in request_rows("2021", {}) if k[1] not in run_together}
+    expected |= appeal_cells([(0, 0, 0, 0)] * 3)
+    assert_exact(r, expected)
+    left_out = sorted(w.split(":")[0] for w in r.warnings if "run together" in w)
+    assert left_out == sorted(["active.art20_1.normative"]
+                              + [f"requests.{k}" for k in run_together]), r.warnings
+    assert any("(3012)" in w and "3 cells" in w and "ambiguous" in w for w in r.warnings)
+    assert not any("not found" in w or "empty" in w for w in r.warnings), r.warnings
+
+
+@pytest.mark.parametrize("line,cells", [
+    ("规章000", ["规章", "000"]),
+    ("（七）总计3000003", ["（七）总计", "3000003"]),
+    ("3.其他0000000", ["3.其他", "0000000"]),
+    ("行政事业性收费0.5", ["行政事业性收费", "0.5"]),
+    ("000000000000000", ["000000000000000"]),
+])
+def test_a_template_row_run_together_is_its_label_and_a_cell_of_unknown_value(
+        line: str, cells: list[str]) -> None:
+    (row,) = text_lines(f"    {line}")
+    assert (row.cells, row.boundary, row.unknown) == (cells, True, frozenset({len(cells) - 1}))
+
+
+@pytest.mark.parametrize("line", [
+    "邮政编码100000", "联系电话12345678", "示例镇2025年政府信息公开工作年度报告2025",
+    "全年主动公开政府信息37", "2025", "12", "第二十条第（五）项",
+])
+def test_other_lines_ending_in_digits_stay_one_cell(line: str) -> None:
+    (row,) = text_lines(line)
+    assert (row.cells, row.boundary, row.unknown) == ([line], False, frozenset())
+
+
+@pytest.mark.parametrize("run,read", [
+    ("000", (0, 0, 0)),  # three columns
+    ("00", None),  # two zeros for three columns: which column is empty?
+    ("0000", None),
+    ("102", None),  # 1 | 0 | 2, or 10 | 2 | blank, …
+])
+def test_a_run_in_three_columns_is_split_only_when_one_reading_is_possible(
+        run: str, read: tuple[int, ...] | None) -> None:
+    r = parse(f"示例镇2025年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+              f"信息内容本年制发件数本年废止件数现行有效件数\n规章{run}\n".encode(), source="t.txt")
+    got = facts(r)
+    rules = tuple(got.get(("active", "art20_1.rules", c)) for c in ("issued", "repealed",
+                                                                     "in_force"))
+    if read is None:
+        assert rules == (None, None, None) and not r.facts, got
+        assert any("art20_1.rules" in w and "run together" in w for w in r.warnings)
+    else:
+        assert rules == read
+
+
+@pytest.mark.parametrize("run,read", [("12", 12), ("0", 0), ("007", None)])
+def test_a_run_in_one_column_is_its_number(run: str, read: int | None) -> None:
+    """…but no number opens with a 0: 007 is no reading of one cell."""
+    r = parse(f"示例镇2025年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（五）项\n"
+              f"信息内容本年处理决定数量\n行政许可{run}\n".encode(), source="t.txt")
+    assert facts(r).get(("active", "art20_5.licensing", "decisions")) == read, r.warnings
+    assert any("run together" in w for w in r.warnings) == (read is None), r.warnings
+
+
 # --- the generator's variants of each class round-trip exactly ------------------------------
 
 VARIANTS = [
