@@ -405,8 +405,12 @@ _OFFICE_OF = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:人民政府|政府|街�
                         r"(?:综合科|综合股|秘书科)?$")
 # The contact a preface gives for questions about the report (如对本报告有疑问，请与X（办公室）联系):
 # the agency itself or its office, on every real page seen that names no agency otherwise.
-_CONTACT = re.compile(r"请(?:[\u4e00-\u9fff]{0,4}?)与(?P<x>[\u4e00-\u9fff]{2,30}?" + _UNIT_END
-                      + r")(?:[(（][^()（）]{0,60}[)）])?\s*(?:联系|联络)")
+# Its wordings: 请(直接)与X(…)联系, 可与X办公室联系, 请与X(地址:…，联系电话:…), 请联系(:)X(办公地址…) or
+# 请联系：X，联系电话….
+_NAME = r"[\u4e00-\u9fff]{2,30}?" + _UNIT_END
+_CONTACT = re.compile(rf"(?:请|可)[\u4e00-\u9fff]{{0,4}}?与(?P<x>{_NAME})(?:[(（][^()（）]{{0,60}}[)）])?"
+                      rf"\s*(?:联系|联络)|请与(?P<y>{_NAME})[(（](?:办公)?地址"
+                      rf"|请(?:直接)?联系[:：]?(?P<z>{_NAME})(?=[(（,，;；。]|联系电话|电话)")
 # A contact that is not the agency: the page's own words for itself (本局办公室: placed by
 # nothing), and the offices and groups that run disclosure for a whole government (…政务公开
 # 办公室, …信息公开领导小组办公室), which answer for other bodies' reports too.
@@ -441,8 +445,10 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
             text = plain(cell[:_PREFACE])
             if compiled:
                 out.extend(("page", name) for name in _compiler(text))
-            if asked and (m := _CONTACT.search(text)) and not _NOT_THE_AGENCY.search(m.group("x")):
-                out.extend(("contact", name) for name in _bodies(m.group("x")))
+            if asked and (m := _CONTACT.search(text)):
+                name = m.group("x") or m.group("y") or m.group("z")
+                if not _NOT_THE_AGENCY.search(name):
+                    out.extend(("contact", body) for body in _bodies(name))
     for title in doc.titles:
         for part in SITE_SPLIT.split(plain(title).strip())[1:]:
             site = _SITE_WORDS.sub("", part)

@@ -80,6 +80,14 @@ def test_the_compiler_never_overrides_the_title_and_a_notice_is_no_clue() -> Non
     ("如有疑问，请及时与汉阴县统计局办公室（地址：汉阴县某某路1号，电话：0000-0000000）联系。",
      "汉阴县统计局"),
     ("公众如有疑问，请与汉阴县民政局联系。", "汉阴县民政局"),
+    # the other wordings of the held-out survey: 可与, 联系 only inside the address, 请联系(:)X
+    ("如对本报告有疑问，可与汉阴县林业局办公室联系（地址：汉阴县某某路2号）。", "汉阴县林业局"),
+    ("如有疑问请与汉阴县数据管理局（地址：汉阴县某某中心501室，联系电话：0000-0000000）。",
+     "汉阴县数据管理局"),
+    ("如对本报告有任何疑问，请联系汉阴县白鹭街道办事处（办公地址：汉阴县某某大街1号）。",
+     "汉阴县白鹭街道办事处"),
+    ("如对本年度报告有任何疑问，请联系：汉阴县人民政府办公室，联系电话：0000-0000000。",
+     "汉阴县人民政府"),
 ])
 def test_the_contact_a_preface_gives_is_the_agency_where_nothing_else_names_it(
         sentence: str, named: str) -> None:
@@ -130,5 +138,14 @@ def test_what_is_not_part_of_the_agency_a_title_names(title: str, agency: str) -
 @pytest.mark.parametrize("contact", ["本局办公室", "汉阴县政务公开办公室", "白鹭镇信息公开领导小组办公室"])
 def test_a_contact_that_is_not_the_agency_is_no_clue(contact: str) -> None:
     """The page's word for itself, and the offices that run disclosure for a whole government
-    (they answer for other bodies' reports too), name no agency."""
-    assert clues_of(_page(f"本报告依据《条例》编制。如有疑问，请与{contact}联系。")) == []
+    (they answer for other bodies' reports too), name no agency, in any wording."""
+    for sentence in (f"请与{contact}联系。", f"请联系：{contact}，联系电话：0000-0000000。",
+                     f"请与{contact}（地址：某某路1号）。"):
+        assert clues_of(_page(f"本报告依据《条例》编制。如有疑问，{sentence}")) == [], sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "请联系我们的工作人员。", "如需联系汉阴县民政局，请拨打电话。", "与汉阴县民政局联合开展培训。",
+])
+def test_sentences_that_give_no_contact_are_no_clue(sentence: str) -> None:
+    assert clues_of(_page(f"本报告依据《条例》编制。{sentence}")) == []
