@@ -83,7 +83,7 @@ def _set_agency(report: Report, found: Resolution) -> None:
     a = found.agency
     report.agency_id, report.agency_name, report.region_code = a.agency_id, a.name, a.region_code
     report.level, report.kind = a.level, a.kind
-    if report.agency is None and found.decided_by in ("page", "contact", "site"):
+    if report.agency is None and found.decided_by in ("page", "contact", "subject", "site"):
         report.agency = found.named
     if found.warning:
         report.warnings.append(found.warning)

@@ -322,7 +322,9 @@ def _resolve(printed: str | None, clues: tuple[tuple[str, str], ...],
     context = [(w, plain(c).strip()) for w, c in clues if w == "page" and c]
     context += [("source", plain(source_agency).strip())] if source_agency else []
     context += [(w, plain(c).strip()) for w, c in clues if w == "contact" and c]
-    context += [(w, plain(c).strip()) for w, c in clues if w not in ("page", "contact") and c]
+    context += [(w, plain(c).strip()) for w, c in clues if w == "subject" and c]
+    context += [(w, plain(c).strip()) for w, c in clues
+                if w not in ("page", "contact", "subject") and c]
     context += [("source", plain(source_name).strip())] if source_name else []
     name, decided_by = (plain(printed).strip(), "title") if printed else (None, None)
     if name is None or _SELF.match(name):
@@ -415,6 +417,19 @@ _CONTACT = re.compile(rf"(?:请|可)[\u4e00-\u9fff]{{0,4}}?与(?P<x>{_NAME})(?:[
 # nothing), and the offices and groups that run disclosure for a whole government (…政务公开
 # 办公室, …信息公开领导小组办公室), which answer for other bodies' reports too.
 _NOT_THE_AGENCY = re.compile(r"^(?:本|我|该)|政务公开|信息公开|领导小组")
+# The subject of a body paragraph that opens with the year (2021年，X贯彻落实…; (一)主动公开情况。
+# 2022年X全面…): the agency speaking of its own work. X ends in a unit and is followed by the
+# words such sentences go on with, so that the shortest name a continuation follows is not
+# cut inside it (安棚镇 | 人民政府未收到); a party committee (县委县政府), a whole level (全县各级政府)
+# or the page's word for itself is no subject.
+_SUBJECT = re.compile(
+    r"(?:[(（][一二三四五六七八九十]{1,2}[)）][^。]{0,16}。)?(?:19|20)\d\d年度?[,，]?"
+    rf"(?P<x>(?![在我本全各该度])[\u4e00-\u9fff]{{2,30}}?{_UNIT_END})"
+    r"(?=以|在|认真|严格|全面|积极|坚持|深入|持续|紧紧|紧密|按照|根据|依据|围绕|不断|进一步|高度|始终"
+    r"|切实|扎实|着力|坚决|主动|依法|继续|通过|共|未|贯彻|落实|强化|加强|聚焦|立足|秉持|把|将|对|结合"
+    r"|大力|牢牢|全力|推进|精心|稳步|充分|着眼|围绕|统筹|不折不扣|进一步|累计|主动公开|受理|收到)")
+_PARTY = re.compile(r"[党县市区省州旗镇乡]委(?!员)")
+_SUBJECT_STARTS = frozenset("12(（")
 # A department's office (…局办公室): the department.
 _DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局))"
                                 r"(?:办公室|综合科|综合股|秘书科)$")
@@ -434,8 +449,13 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
             text = plain(line.cells[0]).strip()
             if AGENCY_LINE.match(text):
                 out.append(("page", text))
+    subjects: list[tuple[str, str]] = []
     for line in doc.lines[:60]:
         for cell in line.cells if not line.boundary else ():
+            if cell[:1] in _SUBJECT_STARTS and (m := _SUBJECT.match(cell)):
+                name = plain(m.group("x"))
+                if not _PARTY.search(name) and not _NOT_THE_AGENCY.search(name):
+                    subjects.append(("subject", _subject_body(name)))
             compiled = "由" in cell or "编制" in cell  # cheap gates
             asked = "联系" in cell
             if not (compiled or asked):
@@ -449,6 +469,7 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
                 name = m.group("x") or m.group("y") or m.group("z")
                 if not _NOT_THE_AGENCY.search(name):
                     out.extend(("contact", body) for body in _bodies(name))
+    out.extend(subjects)
     for title in doc.titles:
         for part in SITE_SPLIT.split(plain(title).strip())[1:]:
             site = _SITE_WORDS.sub("", part)
@@ -468,6 +489,19 @@ def _compiler(text: str) -> list[str]:
     else:
         return []
     return _bodies(name)
+
+
+def _subject_body(name: str) -> str:
+    """The agency a body paragraph's subject is: a department's or a township's office
+    (…中心办公室, 某镇党政办公室) does the disclosure work of its department or township; a
+    government's office (…人民政府办公室, 办公厅) is a department of its own, with its own report
+    (现将我办…报告如下), and stays as printed."""
+    if _GOVERNMENT_OFFICE.search(name):
+        return name
+    return _bodies(name)[0]
+
+
+_GOVERNMENT_OFFICE = re.compile(r"(?:政府|政府办公室|政府办|办公厅)$")
 
 
 def _bodies(name: str) -> list[str]:

@@ -149,3 +149,39 @@ def test_a_contact_that_is_not_the_agency_is_no_clue(contact: str) -> None:
 ])
 def test_sentences_that_give_no_contact_are_no_clue(sentence: str) -> None:
     assert clues_of(_page(f"本报告依据《条例》编制。{sentence}")) == []
+
+
+@pytest.mark.parametrize(("opening", "named"), [
+    ("2021年，汉阴县林业局认真贯彻落实《条例》，全面推进政务公开。", "汉阴县林业局"),
+    ("2024年,汉阴县白鹭镇人民政府未收到政府信息公开申请。", "汉阴县白鹭镇人民政府"),
+    ("2022年度，汉阴县白鹭街道办事处坚持以公开为常态。", "汉阴县白鹭街道办事处"),
+    ("（一）主动公开情况。2022年汉阴县教育局全面落实公开要求。", "汉阴县教育局"),
+    # a department's office works for its department; a government's office is its own body
+    ("2021年，汉阴县招商中心办公室共主动公开各类信息82条。", "汉阴县招商中心"),
+    ("2023年，汉阴县人民政府办公室坚持以习近平新时代中国特色社会主义思想为指导。",
+     "汉阴县人民政府办公室"),
+])
+def test_the_subject_of_the_body_opening_with_the_year_is_the_agency_where_nothing_else_names_it(
+        opening: str, named: str) -> None:
+    """Many reports name their agency only as the subject of the paragraph that opens the
+    body (2021年，X认真贯彻…): it is the body speaking of its own year's work. It is trusted
+    after the title, the page's signature and compiler, and the contact."""
+    found = resolve(None, clues=clues_of(_page("本报告依据《条例》编制。", opening)))
+    assert (found.named, found.decided_by) == (named, "subject")
+    titled = _page(opening, title="汉阴县财政局2023年政府信息公开工作年度报告")
+    assert resolve("汉阴县财政局", clues=clues_of(titled)).agency.name == f"{HANYIN}财政局"
+    asked = _page("如有疑问，请与汉阴县民政局联系。", opening)
+    assert resolve(None, clues=clues_of(asked)).named == "汉阴县民政局"
+
+
+@pytest.mark.parametrize("opening", [
+    "2022年，县委县政府高度重视政务公开工作。",  # a party committee beside the government
+    "2022年，全县各级政府积极推进政务公开。",  # a whole level
+    "2022年，我局认真贯彻落实《条例》。", "2022年，本镇持续推进公开。",  # the page's word for itself
+    "2022年度我办认真落实《条例》。",
+    "2022年，县政府办公室印发的文件共12件。",  # no sentence of its work
+    "2022年，在区委区政府的正确领导下，认真贯彻《条例》。",
+    "2022年汉阴县政务公开办公室统筹推进全县公开工作。",  # a government-wide disclosure office
+])
+def test_openings_whose_subject_is_not_the_agency_are_no_clue(opening: str) -> None:
+    assert clues_of(_page("本报告依据《条例》编制。", opening)) == []
