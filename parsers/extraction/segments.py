@@ -105,7 +105,8 @@ def classify(raw: str) -> tuple[Token, str | None | bool | tuple[str]] | str:
         return _PROSE
     if "(" in raw or "（" in raw:
         key = _outside_remarks(raw) or key  # a bare remark keeps its own words
-    region = heading_region(key)
+    # a sentence is no heading (本年度，受理申请0件，没有…引起的行政复议和行政诉讼事件。)
+    region = heading_region(key) if "。" not in raw else False
     if region is False:
         opened = _FIRST_HEADERS.get(key) or (
             "active" if _ARTICLE_20.fullmatch(key) else None)

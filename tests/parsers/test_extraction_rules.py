@@ -574,3 +574,20 @@ def test_a_row_printed_as_sub_rows_without_its_total_is_left_out(pipes: bool) ->
     del rows[4]
     r = parse(page(rows))
     assert row_values(r, "active", "art20_5.other_services") == [2, 1, 7]
+
+
+@pytest.mark.parametrize("sentence", [
+    "本年度，受理依申请公开政府信息0件，没有因政府信息公开引起的行政复议和行政诉讼事件。",
+    "本年度未发生行政复议、行政诉讼情况。",
+])
+def test_a_sentence_naming_the_appeals_is_no_heading(sentence: str) -> None:
+    """A sentence of the opening that names 行政复议 and 行政诉讼 opens no appeals table: a page
+    whose excerpt ends before table 四 says the table was not found, not that it is empty;
+    the heading itself still opens it."""
+    page = ("示例镇2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+            "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章 | 0 | 0 | 1 |\n" + sentence
+            + "\n（三）政府信息管理\n健全制度\n")
+    r = parse(page.encode(), source="t.txt")
+    assert "table appeals not found" in r.warnings, r.warnings
+    assert not any("appeals is empty" in w for w in r.warnings), r.warnings
+    assert classify("四、政府信息公开行政复议、行政诉讼情况")[1] == "appeals"
