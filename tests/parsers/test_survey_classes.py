@@ -3,7 +3,7 @@
 One deterministic case per class, template and layout the class applies to, then random
 combinations of classes on one page: every fact exact, or, for a class that drops cells without
 a trace (4x), exactly the ambiguous cells left out with a warning and never a wrong value; for
-a class whose page leaves some cells unsure (25), exactly those left out, each named in a
+a class whose page leaves some cells unsure (25, 26), exactly those left out, each named in a
 warning, and every other fact exact. What the parser misses today is expected to fail.
 """
 
