@@ -211,9 +211,9 @@ _COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     "newly_made": ("制作",), "newly_published": ("新公开",), "published_total": ("总数",),
     "issued": ("制发",), "repealed": ("废止",), "in_force": ("有效",),
     "items_prev_year": ("上一年",), "items_change": ("增",), "decisions": ("决定",),
-    "projects": ("项目数",), "commercial": ("商业",), "research": ("科研",),
-    "nonprofit": ("公益",), "legal_services": ("法律服务",),
-}
+    "commercial": ("商业",), "research": ("科研",), "nonprofit": ("公益",),
+    "legal_services": ("法律服务",),
+}  # (no word for 采购项目数量: its 项目数 is in 上一年项目数量 too, and 采购总金额 has none)
 
 
 _WORDS = tuple(_COLUMN_WORDS)
@@ -223,10 +223,11 @@ _HEADER_CELLS = 16  # labels looked at before a row: a header row has fewer cell
 
 
 @lru_cache(maxsize=65536)
-def _column_named(key: str) -> int | None:
-    """The column a label names (an index into _WORDS): ``None`` for none, -1 for several."""
-    found = {_COLUMN_OF_WORD[w] for w in _ANY_COLUMN_WORD.findall(key)}
-    return None if not found else (found.pop() if len(found) == 1 else -1)
+def _columns_named(key: str) -> tuple[int, ...]:
+    """The columns a label names (indexes into _WORDS), in the order it prints them: one for a
+    header cell, several for a header printed as one run of words (信息内容本年制发件数…, a
+    header stacked one character a line)."""
+    return tuple(_COLUMN_OF_WORD[w] for w in _ANY_COLUMN_WORD.findall(key))
 
 
 def _header_order(keys: list[str], row: Row) -> tuple[int, ...] | None:
@@ -240,16 +241,14 @@ def _header_order(keys: list[str], row: Row) -> tuple[int, ...] | None:
     order: list[int] = []
     gap = 0
     for key in reversed(keys):
-        n = _column_named(key)
-        if n == -1:
-            return None  # one header cell naming two columns
-        if n is None or _WORDS[n] not in where:
+        named = [where[_WORDS[n]] for n in _columns_named(key) if _WORDS[n] in where]
+        if not named:
             gap += 1
             if gap > (2 if order else 3):
                 break  # (before any column: no header right over the row's labels, most rows)
             continue
         gap = 0
-        order.append(where[_WORDS[n]])
+        order.extend(reversed(named))
     order.reverse()
     return tuple(order) if len(order) >= 2 and len(set(order)) == len(order) else None
 
@@ -275,12 +274,34 @@ def _check_order(order: tuple[int, ...] | None, read: _Row | None, out: Extracti
         f"columns of {', '.join(cols[slot].key for slot, _ in moved)} are ambiguous, left out")
 
 
+def _blank_in_order(order: tuple[int, ...], blank: _Row | None) -> None:
+    """A row printed blank under a header in another order than the template's: its cells are
+    null in either order, but the columns the orders disagree on keep their printed text
+    (/, 无) only where they all printed the same, as a row that lost blanks does."""
+    if blank is None:
+        return
+    slots = [slot for slot, j in zip(sorted(order), order) if slot != j]
+    tokens = blank.tokens
+    if len({tokens[slot].raw for slot in slots}) > 1:
+        blank.tokens = [Token("", _BLANK, "") if i in slots else t for i, t in enumerate(tokens)]
+
+
 def _under_sub_label(seg: Segment, table: Table, row: Row) -> bool:
     """The row's label stands alone before a label of no row (其他对外管理服务事项 | 行政检查 |
     2 | 1 | 7): the values may be a sub-row's, printed under the row without its total."""
     labels = seg.labels
-    return (len(labels) >= 2 and match_row(labels[-2].key, table, True) is row
-            and match_row(labels[-1].key, table, True) is None)
+    if len(labels) >= 2:
+        return (match_row(labels[-2].key, table, True) is row
+                and match_row(labels[-1].key, table, True) is None)
+    # space-separated text joins the two labels into one cell (其他对外管理服务事项 行政给付 2 1 7)
+    words = labels[-1].raw.split() if labels else ()
+    return (len(words) >= 2 and len(words[-1]) <= _SUB_LABEL and words[-1][0] not in "(（"
+            and not any(c.isdigit() for c in words[-1])
+            and match_row(label_key(" ".join(words[:-1])), table, True) is row
+            and match_row(label_key(words[-1]), table, True) is None)
+
+
+_SUB_LABEL = 10  # characters of a sub-row's label at most (行政给付, 扣押财物)
 
 
 def _drop_split_row(rows: dict[tuple[str, str], _Row], table: str, row: Row, first: Segment,
@@ -298,18 +319,24 @@ def _drop_split_row(rows: dict[tuple[str, str], _Row], table: str, row: Row, fir
 def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row]:
     """Match segments to rows; gather the appeals values; place unlabeled rows by order."""
     rows: dict[tuple[str, str], _Row] = {}
-    orders: dict[int, tuple[int, ...] | None] = {}  # id(row.cols) -> the header's order
+    orders: dict[int, tuple[int, ...]] = {}  # id(row.cols) -> the order its header prints
     blanks: dict[tuple[str, str], _Row] = {}  # rows printed blank: used where nothing better
     appeals: list[Segment] = []
     unmatched: list[tuple[int, str, Segment]] = []  # (position, table, segment)
     sequence: list[tuple[int, str, Row]] = []  # matched rows in document order
     ctx: str | None = None
     last_region: str | None = None
-    sub: tuple[int, str, Row] | None = None  # a row whose values follow a sub-row's label
+    sub: tuple[int, str, Row, Segment] | None = None  # a row whose values follow a sub-row's
+    # label (its position, table, row and segment)
+    printed_at = 0  # labels before the values of the last segment printing a value
     keys_from = 0  # labels before this segment's values (Scan.label_keys): those since the
     # segment before are the row's label and any header printed over it
     for pos, seg in enumerate(sc.segments):
-        since, keys_from = keys_from, seg.keys_at
+        # the labels since the last row that printed a value (a header row padded with blank
+        # cells, ``… | 现行有效件数 | |``, is part of the header)
+        since, keys_from = printed_at, seg.keys_at
+        if not all(t.blank for t in seg.values):
+            printed_at = seg.keys_at
         if seg.region != last_region:
             ctx = last_region = seg.region
         if ctx == "appeals":
@@ -318,24 +345,35 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
             continue
         hit = _match_segment(seg, tables, ctx)
         if hit is None:
+            if not seg.labels and all(t.blank for t in seg.values):
+                if sub is not None:  # the blank cell opening a sub-row (| | 冻结存款 | 5 |)
+                    sub = (pos, sub[1], sub[2], sub[3])
+                continue
             if ctx in ("active", "requests") and _has_number(seg.values):
-                unmatched.append((pos, ctx, seg))
                 if sub is not None and sub[0] == pos - 1:
-                    _drop_split_row(rows, sub[1], sub[2], sc.segments[pos - 1], seg, out)
+                    # another sub-row (and the ones after it): part of the row, never a row
+                    # of its own to place by order
+                    _drop_split_row(rows, sub[1], sub[2], sub[3], seg, out)
+                    sub = (pos, sub[1], sub[2], sub[3])
+                    continue
+                unmatched.append((pos, ctx, seg))
             sub = None
             continue
         name, row = hit
         ctx = name
         sequence.append((pos, name, row))
         _store(rows, name, row, seg.values, out, seg=seg, spec=tables[name], blanks=blanks)
-        sub = (pos, name, row) if _under_sub_label(seg, tables[name], row) else None
+        sub = (pos, name, row, seg) if _under_sub_label(seg, tables[name], row) else None
         cols = id(row.cols)  # (rows under one header share their columns' tuple)
         if keys_from - since > 1:  # a header printed over the row sets its columns' order
-            orders[cols] = _header_order(
-                sc.label_keys[max(since, keys_from - _HEADER_CELLS):keys_from], row)
+            order = _header_order(sc.label_keys[max(since, keys_from - _HEADER_CELLS):keys_from],
+                                  row)
+            if order is not None:  # (else the row's own labels: 三、… | （一）予以公开)
+                orders[cols] = order
         if orders.get(cols) is not None:
             _check_order(orders[cols], rows.get((name, row.key)), out)
-    _place_by_order(tables, rows, sequence, unmatched, out)
+            _blank_in_order(orders[cols], blanks.get((name, row.key)))
+    _place_by_order(tables, rows, sequence, unmatched, orders, out)
     for key, blank in blanks.items():
         if key not in out.rows_left_out:
             rows.setdefault(key, blank)
@@ -570,7 +608,8 @@ def _drop_numbering(values: list[Token], n: int, row: Row, seg: Segment, table: 
 
 def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
                     sequence: list[tuple[int, str, Row]],
-                    unmatched: list[tuple[int, str, Segment]], out: Extraction) -> None:
+                    unmatched: list[tuple[int, str, Segment]],
+                    orders: dict[int, tuple[int, ...]], out: Extraction) -> None:
     """Rows whose label is missing or garbled: placed between the recognised rows around them
     when the count of such rows equals the count of template rows missing there."""
     for table_key in ("active", "requests"):
@@ -593,6 +632,7 @@ def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
                     out.warnings.append(f"{table_key}.{row.key}: label {label!r} not "
                                         "recognised; row placed by the template's order")
                     _store(rows, table_key, row, seg.values, out, fallback=True)
+                    _check_order(orders.get(id(row.cols)), rows.get((table_key, row.key)), out)
             else:
                 for seg in between:
                     label = " ".join(t.raw for t in seg.labels[-1:]) or "(no label)"

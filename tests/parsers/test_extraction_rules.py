@@ -591,3 +591,83 @@ def test_a_sentence_naming_the_appeals_is_no_heading(sentence: str) -> None:
     assert "table appeals not found" in r.warnings, r.warnings
     assert not any("appeals is empty" in w for w in r.warnings), r.warnings
     assert classify("四、政府信息公开行政复议、行政诉讼情况")[1] == "appeals"
+
+
+_SWAPPED_2021 = ("示例县水务局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项 | |||\n"
+                 "{header}\n规章 | 0 | 0 | 1 |\n行政规范性文件 | 3 | 1 | 9 |\n")
+
+
+@pytest.mark.parametrize("header", [
+    "信息内容 | 本年制发件数 | 现行有效件数 | 本年废止件数 | |",  # padded with a blank cell
+    "信息内容本年制发件数现行有效件数本年废止件数",  # one run of words (a text dump)
+    "信息内容 |\n本年制发件数 |\n现行有效件数 |\n本年废止件数 |",  # one cell a line
+])
+def test_a_header_in_another_order_is_seen_however_it_is_printed(header: str) -> None:
+    """A header padded with a blank cell was no header (the padding read as a row of blanks
+    between it and the rows); a header printed as one run of words named three columns in
+    one cell, which counted as no order: both put 1 and 9 in the template's order."""
+    r = parse(_SWAPPED_2021.format(header=header).encode(), source="t.txt")
+    active = cells(r, "active")
+    assert active[("art20_1.normative", "issued")] == (3, "3")
+    assert not {("art20_1.normative", "repealed"), ("art20_1.normative", "in_force")} & set(
+        active), active
+    assert any("art20_1.normative" in w and "another order" in w for w in r.warnings)
+
+
+def test_table_three_keeps_its_header_order_past_rows_printed_with_two_labels() -> None:
+    """三、本年度办理结果 | （一）予以公开 prints two labels before its values, which read as a new
+    header naming no column: the order of 科研机构 | 商业企业 was forgotten from that row on."""
+    header = ["申请人情况", "自然人", "科研机构", "商业企业", "社会公益组织", "法律服务机构", "其他", "总计"]
+    rows = [["一、本年新收政府信息公开申请数量", "5", "2", "1", "0", "1", "0", "9"],
+            ["二、上年结转政府信息公开申请数量", "1", "0", "0", "0", "0", "0", "1"],
+            ["三、本年度办理结果", "（一）予以公开", "4", "2", "1", "0", "0", "0", "7"],
+            ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "1", "1", "0", "0", "0", "0", "2"]]
+    page = "\n".join(["示例县水务局2021年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+                      *(" | ".join(p) + " |" for p in [header, *rows])])
+    req = cells(parse(page.encode(), source="t.txt"), "requests")
+    for row in ("received_new", "carried_over", "granted", "partially_granted"):
+        assert not {(row, "commercial"), (row, "research")} & set(req), row
+        assert req[(row, "natural_person")][0] in (5, 1, 4)
+
+
+def test_a_2019_header_in_another_order_with_its_previous_year_column() -> None:
+    """上一年项目数量 holds 项目数 (采购项目数量's word too): it named two columns, so the header
+    named no order and 9 was read as the previous year's count."""
+    page = ("示例县水务局2019年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（五）项 | |||\n"
+            "信息内容 | 处理决定数量 | 本年增/减 | 上一年项目数量 |\n行政许可 | 9 | 1 | 4 |\n")
+    active = cells(parse(page.encode(), source="t.txt"), "active")
+    assert active[("art20_5.licensing", "items_change")] == (1, "1")
+    assert not {("art20_5.licensing", "items_prev_year"), ("art20_5.licensing", "decisions")} & set(
+        active), active
+
+
+def test_a_row_placed_by_order_under_a_header_in_another_order_is_checked_too() -> None:
+    """A damaged label (上年转结) places its row by the template's order: the header's order
+    holds for it as for the rows around it."""
+    header = ["申请人情况", "自然人", "科研机构", "商业企业", "社会公益组织", "法律服务机构", "其他", "总计"]
+    rows = [["一、本年新收政府信息公开申请数量", "5", "2", "1", "0", "1", "0", "9"],
+            ["二、上年转结政府信息公开申请数量", "1", "4", "5", "0", "0", "0", "10"],
+            ["三、本年度办理结果", "（一）予以公开", "4", "2", "1", "0", "0", "0", "7"]]
+    page = "\n".join(["示例县水务局2021年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+                      *(" | ".join(p) + " |" for p in [header, *rows])])
+    req = cells(parse(page.encode(), source="t.txt"), "requests")
+    assert req[("carried_over", "natural_person")] == (1, "1")
+    assert not {("carried_over", "commercial"), ("carried_over", "research")} & set(req)
+
+
+@pytest.mark.parametrize("sub_rows", [
+    "行政处罚 警告 2 1 7\n罚款 3 0 5\n",  # space-separated: the two labels in one cell
+    "行政处罚 | 警告 | 2 | 1 | 7 |\n| | 罚款 | 3 | 0 | 5 |\n",  # the second opened by a blank cell
+    "行政处罚 | 警告 | 2 | 1 | 7 |\n罚款 | 3 | 0 | 5 |\n没收 | 1 | 0 | 1 |\n",  # three sub-rows
+])
+def test_sub_rows_are_never_a_row_however_they_are_printed(sub_rows: str) -> None:
+    """The first sub-row's numbers were taken for 行政处罚's, or the second placed by order
+    as 行政强制's (printed as its label alone)."""
+    page = ("示例县水务局2019年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（六）项\n"
+            "信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n" + sub_rows + "行政强制\n"
+            "第二十条第（八）项\n信息内容 | 上一年项目数量 | 本年增/减 |\n行政事业性收费 | 2 | 0 |\n")
+    r = parse(page.encode(), source="t.txt")
+    assert row_values(r, "active", "art20_6.penalty") == []
+    assert row_values(r, "active", "art20_6.coercion") == []
+    assert row_values(r, "active", "art20_8.fees") == [2, 0]
+    assert any("art20_6.penalty" in w and "sub-rows" in w for w in r.warnings), r.warnings
