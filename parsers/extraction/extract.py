@@ -51,6 +51,9 @@ class Extraction:
     numbering_dropped: list[tuple[str, str, str]] = field(default_factory=list)
     # rows read with numbers but left out (ambiguous): a blank reading never stands in
     rows_left_out: set[tuple[str, str]] = field(default_factory=set)
+    # id() of the columns (Row.cols) whose header prints them in another order than the
+    # template's: rows under it that lost cells cannot be placed
+    reordered: set[int] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -370,6 +373,8 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
                                   row)
             if order is not None:  # (else the row's own labels: 三、… | （一）予以公开)
                 orders[cols] = order
+                if list(order) != sorted(order):
+                    out.reordered.add(cols)
         if orders.get(cols) is not None:
             _check_order(orders[cols], rows.get((name, row.key)), out)
             _blank_in_order(orders[cols], blanks.get((name, row.key)))
@@ -626,7 +631,8 @@ def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
                 continue
             gap = [table.rows[i] for i in range(i0 + 1, i1)
                    if (table_key, table.rows[i].key) not in rows]
-            if i1 - i0 - 1 == len(between) == len(gap):
+            if i1 - i0 - 1 == len(between) == len(gap) and all(
+                    _may_be(seg, row) for row, seg in zip(gap, between)):
                 for row, seg in zip(gap, between):
                     label = " ".join(t.raw for t in seg.labels[-1:]) or "(no label)"
                     out.warnings.append(f"{table_key}.{row.key}: label {label!r} not "
@@ -639,6 +645,19 @@ def _place_by_order(tables: dict[str, Table], rows: dict[tuple[str, str], _Row],
                     out.warnings.append(
                         f"{table_key}: values under unrecognised label {label!r} left out "
                         f"({_joined(seg.values)})")
+
+
+def _may_be(seg: Segment, row: Row) -> bool:
+    """Whether the label of a segment no row matched may be ``row``'s, damaged: none at all
+    (lost, or garbled into signs), or one holding half the characters of a phrase of the
+    row's (上年转结 for 上年结转, 行政许口). A label of its own (其他主动公开文件, in the place of a
+    规范性文件 row printed blank and gone) is another row, never placed as this one."""
+    key = "".join(t.key for t in seg.labels[-2:])
+    if not key:
+        return True
+    chars = set(key)
+    return any(len(chars & set(p)) * 2 >= len(set(p)) for p in (*row.keys, *row.exact,
+                                                                   label_key(row.label)) if p)
 
 
 def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list[_Row]:
@@ -702,6 +721,8 @@ def _place_table(table: Table, rows: list[_Row], origin: str,
                  money_units: dict[str, str | None], out: Extraction) -> None:
     placed: dict[str, dict[int, tuple[Token, bool]]] = {}
     partial = [r for r in rows if not r.complete]
+    if out.reordered and partial:
+        partial = _placeable(partial, out)
     complete = {r.row.key: r.tokens for r in rows if r.complete}
     if partial:
         for key, tokens in complete.items():
@@ -736,6 +757,23 @@ def _place_table(table: Table, rows: list[_Row], origin: str,
             else:
                 facts.append(Fact(name, row.key, col.key, token.cell.value,  # type: ignore[union-attr]
                                   token.raw, col.unit, origin, inferred))
+
+
+def _placeable(partial: list[_Row], out: Extraction) -> list[_Row]:
+    """The rows short of cells that recovery may place: not those under a header printing
+    the columns in another order than the template's, whose values follow one order or the
+    other (recovery, which assumes the template's, would find the other order's numbers
+    as consistent, every column's identities holding either way). Those are left out."""
+    kept = []
+    for r in partial:
+        if id(r.row.cols) not in out.reordered:
+            kept.append(r)
+            continue
+        out.rows_left_out.add((r.table, r.row.key))
+        out.warnings.append(f"{r.table}.{r.row.key}: cells dropped by the rendering under a "
+                            "header printing the columns in another order than the template's: "
+                            f"the columns of {_joined(r.tokens)} are unknown; row left out")
+    return kept
 
 
 def _money_fact(table: str, row: Row, col: Col, token: Token, origin: str, inferred: bool,

@@ -671,3 +671,37 @@ def test_sub_rows_are_never_a_row_however_they_are_printed(sub_rows: str) -> Non
     assert row_values(r, "active", "art20_6.coercion") == []
     assert row_values(r, "active", "art20_8.fees") == [2, 0]
     assert any("art20_6.penalty" in w and "sub-rows" in w for w in r.warnings), r.warnings
+
+
+def test_rows_that_lost_cells_under_a_header_in_another_order_are_not_recovered() -> None:
+    """Under 科研机构 | 商业企业 a row short of cells (the rendering dropped its empty ones) was
+    placed by recovery in the template's order: the identities hold column by column for the
+    page's order too, so it found the swapped numbers as consistent. Such rows are left out."""
+    header = ["申请人情况", "自然人", "科研机构", "商业企业", "社会公益组织", "法律服务机构", "其他", "总计"]
+    rows = [["一、本年新收政府信息公开申请数量", "5", "2", "1", "0", "1", "0", "9"],
+            ["二、上年结转政府信息公开申请数量", "1", "3", "4"],
+            ["三、本年度办理结果", "（一）予以公开", "6", "2", "1", "0", "1", "0", "10"],
+            ["四、结转下年度继续办理", "0", "3", "3"]]
+    page = "\n".join(["示例县水务局2021年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+                      *(" | ".join(p) + " |" for p in [header, *rows])])
+    r = parse(page.encode(), source="t.txt")
+    req = cells(r, "requests")
+    assert not [k for k in req if k[0] in ("carried_over", "carried_forward")], req
+    assert not {("received_new", "commercial"), ("received_new", "research")} & set(req)
+    assert any("carried_over" in w and "another order" in w for w in r.warnings), r.warnings
+
+
+def test_a_label_of_its_own_is_never_placed_by_order_as_a_missing_row() -> None:
+    """规范性文件 printed blank and lost with its empty cells: the row after it in the page is
+    其他主动公开文件 (no row of the template), which filled the gap by order, its numbers read
+    as the normative documents'. A damaged label of the row (规范性文仵) or none still is."""
+    def page(label: str) -> bytes:
+        return ("示例县水务局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+                "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章 | 1 | 0 | 4 |\n行政规范性文件 |\n"
+                f"{label} | 129 | 36 | 840 |\n第二十条第（五）项\n信息内容 | 本年处理决定数量 |\n"
+                "行政许可 | 12 |\n").encode()
+    r = parse(page("其他主动公开文件（不含规章和规范性文件）"), source="t.txt")
+    assert row_values(r, "active", "art20_1.normative") == []
+    assert any("其他主动公开文件" in w and "left out" in w for w in r.warnings), r.warnings
+    r = parse(page("行政规范性文仵"), source="t.txt")
+    assert row_values(r, "active", "art20_1.normative") == [129, 36, 840]
