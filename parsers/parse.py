@@ -100,8 +100,13 @@ def parse(data: bytes, *, source: str | None = None, content_type: str | None = 
     without it a page is read from its HTML alone. ``source_agency``, ``source_name``: the
     source entry the document was crawled from, which may decide who its agency is where the
     document leaves it open (parsers/extraction/agency.py)."""
-    report = _parse(data, source=source, content_type=content_type, pictures=pictures,
-                    source_agency=source_agency, source_name=source_name)
+    try:
+        report = _parse(data, source=source, content_type=content_type, pictures=pictures,
+                        source_agency=source_agency, source_name=source_name)
+    except Exception as exc:  # noqa: BLE001 - a bug must cost one document, not the batch
+        report = _fail(Report(source=source, sha256=hashlib.sha256(data).hexdigest()), "error",
+                       f"internal error while parsing this document ({type(exc).__name__}: "
+                       f"{exc}); please report it")
     # the warnings quote the document: no control characters from it (its title and names
     # were cleaned where they were read)
     report.warnings = [printable(w) for w in report.warnings]

@@ -236,8 +236,15 @@ def _split_title(candidates: list[str], n: int) -> str | None:
     if ("信息公开" in first or "信息公開" in first) and not (
             _OPEN_END.search(first) and _REPORT_START.match(second)):
         return None
+    # a second line that is a whole title, or a first line holding a date (a site header's
+    # ``2019年12月3日星期二``, a notice's signature date), is no broken title
+    if _A_DATE.search(first) or (is_report_title(second) and _ANY_YEAR.search(second)):
+        return None
     both = first + second
     return both if is_report_title(both) and _ANY_YEAR.search(first) else None
+
+
+_A_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
 _OPEN_END = re.compile(r"信息公[开開](?:工作)?$")

@@ -223,6 +223,14 @@ def test_an_internal_error_costs_one_document_not_the_batch(monkeypatch: pytest.
     r = parse(seed_bytes, source="seed.txt")
     assert r.status == "error" and r.facts == []
     assert r.error is not None and "internal error" in r.error and "boom" in r.error
+    # anywhere else in parsing too (the title, the agency, the year, a reader)
+    for stage in ("find_title", "report_year", "clues_of", "text_document"):
+        monkeypatch.undo()
+        monkeypatch.setattr(parse_module, stage, broken)
+        r = parse(seed_bytes, source="seed.txt")
+        assert (r.status, r.facts, r.source) == ("error", [], "seed.txt"), stage
+        assert r.error is not None and "internal error" in r.error and "boom" in r.error
+        assert r.sha256 is not None and len(r.sha256) == 64
 
 
 def test_lone_pipes_are_blank_cells_beside_padding_runs() -> None:

@@ -139,6 +139,21 @@ def test_a_title_broken_inside_its_last_words_is_joined() -> None:
     assert r.status == "no_tables"
 
 
+@pytest.mark.parametrize(("before", "title"), [
+    # a site header with the day's date (its year another than the report's)
+    ("青石县人民政府 2019年12月3日星期二", "青石县人民政府2020年政府信息公开年度报告"),
+    # a notice's signature date over the report it publishes
+    ("2024年1月24日", "青石县应急管理局2023年政府信息公开工作报告"),
+    ("发布日期：2021-03-08", "白鹭镇人民政府2020年政府信息公开工作年度报告"),
+])
+def test_a_dated_line_is_never_joined_to_a_whole_title(before: str, title: str) -> None:
+    """A line holding a date before a title whole on its line was joined to it as a broken
+    title: the date's year became the report's (2 of 81 real pages of a held-out survey)."""
+    r = _parse(f"{before}\n{title}\n{PREFACE_END}\n{BODY}")
+    assert (r.title, r.year) == (title, int(title[title.index("年") - 4:title.index("年")]))
+    assert r.agency is not None and not r.agency[:1].isdigit()
+
+
 @pytest.mark.parametrize(("line", "title"), [
     ("青石县人民政府2021年 政府信息公开工作年度报告 一、总体情况 2021年,青石县持续推进政务公开。",
      "青石县人民政府2021年 政府信息公开工作年度报告"),
