@@ -137,9 +137,11 @@ def remarked(raw: str) -> Token | None:
     return Token(raw, None, key) if key and len(key) <= MAX_REMARKED_HEAD else None
 
 
-# A cell as scan reads it (see :func:`_scan_entry`), for cells met before: labels, headings
-# and small numbers repeat from report to report.
-_ScanEntry = tuple[Token, str | None | bool, tuple[str, str] | None]
+# A cell as scan reads it (see :func:`_scan_entry`): its token; the region a heading opens,
+# (region,) for a table's first header cell, or False; (key, raw) of a label, None for a
+# value. Kept for cells met before: labels, headings and small numbers repeat from report to
+# report.
+_ScanEntry = tuple[Token, str | None | bool | tuple[str], tuple[str, str] | None]
 _ENTRIES: dict[str, _ScanEntry | str] = {}
 _MAX_ENTRIES = 1 << 15
 
