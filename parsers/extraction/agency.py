@@ -504,9 +504,16 @@ def _subject_body(name: str) -> str:
 _GOVERNMENT_OFFICE = re.compile(r"(?:政府|政府办公室|政府办|办公厅)$")
 
 
+# A section of an office or department (…局政办科, …政府办公室信息科, …党政办公室综合科): the
+# office or department is the body.
+_SECTION = re.compile(r"^(?P<body>.+(?:办公室|委员会|中心|[局委厅院署办]))[\u4e00-\u9fff]{1,4}[科股]$")
+
+
 def _bodies(name: str) -> list[str]:
     """A compiler or contact as a clue: an office of a government, township or department
-    first as the body it belongs to, then as printed."""
+    first as the body it belongs to, then as printed (a section of it as the office)."""
+    if section := _SECTION.match(name):
+        name = section.group("body")
     body = _OFFICE_OF.match(name) or _DEPARTMENT_OFFICE.match(name)
     if body is None or body.group("body") == name:
         return [name]

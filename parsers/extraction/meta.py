@@ -52,11 +52,15 @@ def is_report_title(title: str) -> bool:
     """An annual report's title, not a notice about the reporting work or a graphic of it."""
     p = _YEAR_LAST.sub("", _SUFFIX.sub("", plain(title)).strip())
     return (len(p) <= 80 and "信息公开" in p and p.endswith(_TITLE_WORDS)
-            and not any(w in p for w in _NOT_REPORT) and not _CATEGORY_FIELD.match(p))
+            and not any(w in p for w in _NOT_REPORT) and not _CATEGORY_FIELD.match(p)
+            and not _METADATA_FIELD.search(p))
 
 
-# A page's metadata field naming the column (``组配分类 政府信息公开年报``), not the title.
+# A page's metadata field naming the column (``组配分类 政府信息公开年报``), not the title; nor
+# a line of the page's metadata fields (``发布机构: 市应急局 组配分类: 政府信息公开年报``).
 _CATEGORY_FIELD = re.compile(r"^\S{0,6}(?:分类|栏目|类别|主题|类型|目录)[\s:：]*\S{0,8}信息公开")
+_METADATA_FIELD = re.compile(r"(?:发布机构|组配分类|主题分类|索引号|信息来源|来源|发布日期|发文日期"
+                             r"|成文日期|文件编号|文号|公开方式|发布时间)\s*[:：]")
 
 
 def find_title(doc: Document) -> str | None:
@@ -67,20 +71,32 @@ def find_title(doc: Document) -> str | None:
     heading, a metadata cell or page chrome is never the title."""
     candidates = list(doc.titles)
     candidates += [c for line in doc.lines[:40] if not line.boundary for c in line.cells][:40]
+    bare = None  # a title naming neither its year nor its agency (a column's name, 政府信息公开年报)
     for n, cand in enumerate(candidates):
+        if bare is not None and n > bare[0] + _BARE_AHEAD:
+            break
         for part in SITE_SPLIT.split(cand.strip()):
             part = _unlabelled(part)
             if is_report_title(part):
-                return _joined_title(candidates, n, part)
+                title = _joined_title(candidates, n, part)
+                if _ANY_YEAR.search(title) or agency_of(title) is not None:
+                    return title
+                if bare is None:
+                    bare = (n, title)
         joined = _split_title(candidates, n)
         if joined:
             return joined
         if len(cand) > 30 and (m := _FLATTENED.match(cand)) and is_report_title(m.group(1)):
             return m.group(1)
+    if bare is not None:  # no fuller title on the lines after it
+        return bare[1]
     if (labelled := _labelled_title(doc)) is not None:
         return labelled
     other = next((t for t in map(_document_title, candidates) if t), None)
     return other or named_title(doc)
+
+
+_BARE_AHEAD = 4  # candidates after a bare title searched for one naming its year or agency
 
 
 # A metadata label before the title (``标题:``, ``标  题: ``, ``名称 ``) and a file name's
@@ -140,11 +156,12 @@ def _document_title(cand: str) -> str | None:
 
 
 # --- The report named in the opening sentence ---------------------------------------------
-# ``…规定,现公布X2023年政府信息公开工作年度报告。``, ``特编制…``, ``向社会公布《…》``,
+# ``…规定,现公布X2023年政府信息公开工作年度报告。``, ``特编制…``, ``向社会公布《…》``, ``现向社会公开《…》``,
 # ``现发布《…》,``, and the name opening the paragraph (``X…年度报告(以下简称年报)是根据…``).
 _NAME = (r"(?P<name>[^《》<>〈〉\s。，,;；:：、“”\"]{0,40}?" + _YEAR + r"\s*年度?[^《》<>〈〉。，,;；:：\s]{0,30}?"
          r"(?:信息公开|信息公開)[^《》<>〈〉。，,;；:：\s]{0,8}?(?:报告|報告))")
-_NAMED_BY_VERB = re.compile(r"(?:公布|发布|编制|公佈|發佈|編製)(?:了)?\s*《?\s*" + _NAME + r"\s*》?")
+_NAMED_BY_VERB = re.compile(r"(?:公布|发布|编制|公佈|發佈|編製|(?:向社会|现予?|現予?|向社會)公[开開])"
+                            r"(?:了)?\s*《?\s*" + _NAME + r"\s*》?")
 _NAMED_FIRST = re.compile(r"^\s*《?" + _NAME + r"》?\s*(?:[(（]以下简称[^)）]{0,10}[)）])?\s*是?\s*"
                           r"(?:根据|依据|依照|按照)")
 _NAMED_CELLS = 8
@@ -212,8 +229,9 @@ def opens_as_report(doc: Document) -> bool:
             break
     if any(named_report_year(c) is not None for c in _opening_cells(doc)):
         return True  # 现将2020年政府信息公开工作报告如下, 公开我局2020年度…年度报告
-    if cells and (_OVERVIEW.match(cells[0]) or _ACTIVE_FIRST.match(cells[0])):
-        return True  # the body begins where the template's first section does
+    heading = next((c for c in cells[:_NAMED_CELLS] if numbered(c)), None)
+    if heading is not None and (_OVERVIEW.match(heading) or _ACTIVE_FIRST.match(heading)):
+        return True  # the body's first section is the template's (an opening paragraph aside)
     if not any(w in c for c in cells for w in _THIS_REPORT):
         return False
     return any(period_year(c) is not None for c in cells) or any(map(_OVERVIEW.match, cells))

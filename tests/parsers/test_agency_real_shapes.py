@@ -88,6 +88,10 @@ def test_the_compiler_never_overrides_the_title_and_a_notice_is_no_clue() -> Non
      "汉阴县白鹭街道办事处"),
     ("如对本年度报告有任何疑问，请联系：汉阴县人民政府办公室，联系电话：0000-0000000。",
      "汉阴县人民政府"),
+    # a section of a department (政办科, 医政科) is the department
+    ("如对本报告有任何疑问，请与汉阴县应急管理局政办科联系（地址：汉阴县某某路1号）。",
+     "汉阴县应急管理局"),
+    ("如有疑问，请与汉阴县卫生健康委员会医政科联系。", "汉阴县卫生健康委员会"),
 ])
 def test_the_contact_a_preface_gives_is_the_agency_where_nothing_else_names_it(
         sentence: str, named: str) -> None:

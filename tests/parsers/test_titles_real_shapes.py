@@ -35,6 +35,9 @@ def _parse(text: str):
      "青石县地方志办公室2022年政府信息公开工作年度报告"),
     ("根据《条例》规定，向社会公布青石县白鹭镇2022年政府信息公开工作年度报告。",
      "青石县白鹭镇2022年政府信息公开工作年度报告"),
+    # 现向社会公开 (a sixth, held-out survey)
+    ("根据《条例》和青石市《关于做好2022年度报告编制工作的通知》要求，现向社会公开《白鹭区人民政府"
+     "2022年度政府信息公开工作年度报告》。", "白鹭区人民政府2022年度政府信息公开工作年度报告"),
     ("根据《条例》有关精神，特向社会公布《白鹭乡2022年政府信息公开工作年度报告》。",
      "白鹭乡2022年政府信息公开工作年度报告"),
     ("根据《条例》要求，现发布《青石县住房和城乡建设局2022年政府信息公开工作年度报告》，"
@@ -139,6 +142,24 @@ def test_a_title_broken_inside_its_last_words_is_joined() -> None:
     assert r.status == "no_tables"
 
 
+def test_a_line_of_metadata_fields_is_not_the_title() -> None:
+    """发布机构: … 组配分类: 政府信息公开年报 ends like a title; the title is the agency line and
+    the title line after it (a held-out real page)."""
+    r = _parse("索引号: 000000000/2024-00151 公开方式: 主动公开\n发布机构: 市水务局 组配分类: 政府信息公开年报\n"
+               "信息来源: 青石市水务局 发布日期: 2024-01-10\n青石市水务局\n2023年政府信息公开工作年度报告\n"
+               f"{PREFACE_END}\n{BODY}")
+    assert (r.title, r.agency, r.year) == ("青石市水务局2023年政府信息公开工作年度报告", "青石市水务局", 2023)
+
+
+def test_a_title_naming_neither_year_nor_agency_gives_way_to_a_full_one_after_it() -> None:
+    """A column's name (政府信息公开年报) over the report's own title line."""
+    r = _parse(f"青石区人民政府\n政府信息公开年报\n白鹭街道2025年政府信息公开工作年度报告\n{PREFACE_END}\n{BODY}")
+    assert (r.title, r.agency, r.year) == ("白鹭街道2025年政府信息公开工作年度报告", "白鹭街道", 2025)
+    # alone, it is the title still (the year then comes from the body)
+    r = _parse(f"政府信息公开工作年报\n{PREFACE_END}\n{BODY}")
+    assert (r.title, r.year) == ("政府信息公开工作年报", 2022)
+
+
 @pytest.mark.parametrize(("before", "title"), [
     # a site header with the day's date (its year another than the report's)
     ("青石县人民政府 2019年12月3日星期二", "青石县人民政府2020年政府信息公开年度报告"),
@@ -217,6 +238,9 @@ def test_what_is_not_a_report_stays_not_report(report: str, other: str) -> None:
     # a title cut to its last words: no title, the opening read
     "工作年度报告\n2024年以来，白鹭街道通过官方网站主动公开信息。报告由总体情况、主动公开政府信息"
     "情况等六部分组成。\n一、总体情况\n",
+    # an opening paragraph of the year's work, then the template's first section
+    "2022年，白鹭开发区坚持以习近平新时代中国特色社会主义思想为指导，深化信息公开内容。\n"
+    "一、总体情况\n（一）主动公开\n",
 ])
 def test_an_opening_that_says_it_is_a_report_in_other_words(text: str) -> None:
     r = _parse(text)
