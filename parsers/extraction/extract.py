@@ -431,6 +431,27 @@ def _run(values: list[Token]) -> str | None:
     return digits if _DIGITS.fullmatch(digits) else None
 
 
+_UNIT_WORDS = ("件", "个", "项", "条", "次", "元", "万元", "数量")
+
+
+def _label_tail(seg: Segment | None, row: Row) -> str:
+    """What a label printed run together with its cells holds past the row's own label
+    (行政处罚警告5 over 罚款7: 警告, the first sub-row's; words in brackets and units aside),
+    else "".
+    With no separator there is no telling a sub-row's label from the row's."""
+    if seg is None or not seg.labels:
+        return ""
+    raw = _BRACKETED.sub("", seg.labels[-1].raw).strip()
+    key, own = label_key(raw), label_key(row.label)
+    tail = key[len(own):] if key.startswith(own) else ""
+    if len(tail) < 2 or tail in _UNIT_WORDS:
+        return ""
+    return raw[-len(tail):]  # as printed (行政裁決, not its key)
+
+
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+
+
 def _split_run(digits: str, n: int) -> list[Token] | None:
     """The cells of ``n`` columns printed run together as ``digits``, where only one reading
     is possible: one column holds the whole number (no leading zero: 007 is no number), and
@@ -450,6 +471,16 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
     n = len(row.cols)
     digits = _run(values) if len(values) == 1 else None  # (a call only for one-cell rows)
     if digits is not None:
+        tail = _label_tail(seg, row)
+        if tail:
+            after = seg.after.raw.rstrip("0123456789") if seg and seg.after else ""  # (罚款7)
+            parts = "、".join(p for p in (tail, after) if p)
+            out.warnings.append(
+                f"{table}.{row.key}: its label goes on past the row's before its cells run "
+                f"together: sub-rows ({parts} …), perhaps, without a total of its own; row "
+                "left out")
+            out.rows_left_out.add((table, row.key))
+            return
         split = _split_run(digits, n)
         if split is None:
             out.warnings.append(

@@ -77,21 +77,3 @@ def test_combinations_that_gave_wrong_numbers(combination: str) -> None:
                 if problems:
                     failed[case.name] = problems
     assert not failed, failed
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="the parser misses these today (R.PARSER_MISSES)")
-@pytest.mark.parametrize("miss", sorted(R.PARSER_MISSES))
-def test_what_the_parser_misses(miss: str) -> None:
-    """Fails while the parser gets one of these pages wrong; once it reads them all, this
-    passes, which strict xfail reports, so that the entry moves to HARD_COMBINATIONS."""
-    layouts = R.PARSER_MISSES[miss]
-    failed = []
-    for layout in (ANY_LAYOUT if "*" in layouts else layouts):
-        for template in TEMPLATES:
-            for k in range(3):
-                seed = sum(map(ord, miss + template + layout)) + 1000 * k
-                case = R.survey_case(seed, template, layout, tuple(miss.split("+")))
-                if _judge(parse(case), case):
-                    failed.append(case.name)
-    assert not failed, failed

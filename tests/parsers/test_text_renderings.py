@@ -352,6 +352,20 @@ def test_a_run_in_one_column_is_its_number(run: str, read: int | None) -> None:
     assert any("run together" in w for w in r.warnings) == (read is None), r.warnings
 
 
+def test_a_row_run_together_whose_label_goes_on_is_a_sub_row_perhaps() -> None:
+    """行政处罚警告5 over 罚款7: with nothing between the cells, a label going on past the row's
+    (警告) may be the first of its sub-rows, printed without the row's total: 5 was read as
+    the penalties'. Left out, naming both; a unit or a remark after the label is no sub-row."""
+    page = ("示例镇2025年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（六）项\n"
+            "信息内容本年处理决定数量\n行政处罚{}5\n{}行政强制0\n")
+    r = parse(page.format("警告", "罚款7\n").encode(), source="t.txt")
+    assert facts(r) == {("active", "art20_6.coercion", "decisions"): 0}
+    assert any("art20_6.penalty" in w and "sub-rows (警告、罚款" in w for w in r.warnings), r.warnings
+    for label in ("", "（件）", "（含简易程序案件）"):
+        r = parse(page.format(label, "").encode(), source="t.txt")
+        assert facts(r)[("active", "art20_6.penalty", "decisions")] == 5, (label, r.warnings)
+
+
 # --- the generator's variants of each class round-trip exactly ------------------------------
 
 VARIANTS = [
