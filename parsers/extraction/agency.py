@@ -418,18 +418,22 @@ _CONTACT = re.compile(rf"(?:请|可)[\u4e00-\u9fff]{{0,4}}?与(?P<x>{_NAME})(?:[
 # 办公室, …信息公开领导小组办公室), which answer for other bodies' reports too.
 _NOT_THE_AGENCY = re.compile(r"^(?:本|我|该)|政务公开|信息公开|领导小组")
 # The subject of a body paragraph that opens with the year (2021年，X贯彻落实…; (一)主动公开情况。
-# 2022年X全面…): the agency speaking of its own work. X ends in a unit and is followed by the
+# 2022年X全面…; 截至2019年12月31日，X通过…), the leadership it works under (2023年，在区委、区政府的
+# 领导下，X认真…), or both: the agency speaking of its own work. X ends in a unit and is followed by the
 # words such sentences go on with, so that the shortest name a continuation follows is not
 # cut inside it (安棚镇 | 人民政府未收到); a party committee (县委县政府), a whole level (全县各级政府)
 # or the page's word for itself is no subject.
 _SUBJECT = re.compile(
-    r"(?:[(（][一二三四五六七八九十]{1,2}[)）][^。]{0,16}。)?(?:19|20)\d\d年度?[,，]?"
+    r"(?:[(（][一二三四五六七八九十]{1,2}[)）][^。]{0,16}。)?"
+    r"(?:(?:(?:19|20)\d\d年度?|截至(?:19|20)\d\d年\d{1,2}月(?:\d{1,2}日)?)[,，]?"
+    r"(?:在[^，,。]{2,30}?(?:领导|指导|关心|支持)下[,，])?"
+    r"|在[^，,。]{2,30}?(?:领导|指导|关心|支持)下[,，])"
     rf"(?P<x>(?![在我本全各该度])[\u4e00-\u9fff]{{2,30}}?{_UNIT_END})"
     r"(?=以|在|认真|严格|全面|积极|坚持|深入|持续|紧紧|紧密|按照|根据|依据|围绕|不断|进一步|高度|始终"
     r"|切实|扎实|着力|坚决|主动|依法|继续|通过|共|未|贯彻|落实|强化|加强|聚焦|立足|秉持|把|将|对|结合"
     r"|大力|牢牢|全力|推进|精心|稳步|充分|着眼|围绕|统筹|不折不扣|进一步|累计|主动公开|受理|收到)")
 _PARTY = re.compile(r"[党县市区省州旗镇乡]委(?!员)")
-_SUBJECT_STARTS = frozenset("12(（")
+_SUBJECT_STARTS = frozenset("12(（截在")
 # A department's office (…局办公室): the department.
 _DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局))"
                                 r"(?:办公室|综合科|综合股|秘书科)$")

@@ -164,6 +164,11 @@ def test_sentences_that_give_no_contact_are_no_clue(sentence: str) -> None:
     ("2021年，汉阴县招商中心办公室共主动公开各类信息82条。", "汉阴县招商中心"),
     ("2023年，汉阴县人民政府办公室坚持以习近平新时代中国特色社会主义思想为指导。",
      "汉阴县人民政府办公室"),
+    # after the leadership it works under, or a cut-off date (a sixth, held-out survey)
+    ("2023年，在区委、区政府的坚强领导下，汉阴县白鹭街道办事处认真贯彻落实《条例》。",
+     "汉阴县白鹭街道办事处"),
+    ("在县委、县政府的正确领导下，汉阴县卫生健康局高度重视政务公开工作。", "汉阴县卫生健康局"),
+    ("截至2019年12月31日，汉阴县白鹭乡人民政府通过门户网站主动公开信息56条。", "汉阴县白鹭乡人民政府"),
 ])
 def test_the_subject_of_the_body_opening_with_the_year_is_the_agency_where_nothing_else_names_it(
         opening: str, named: str) -> None:
