@@ -434,6 +434,7 @@ _SUBJECT = re.compile(
     r"|大力|牢牢|全力|推进|精心|稳步|充分|着眼|围绕|统筹|不折不扣|进一步|累计|主动公开|受理|收到)")
 _PARTY = re.compile(r"[党县市区省州旗镇乡]委(?!员)")
 _SUBJECT_STARTS = frozenset("12(（截在")
+_SENTENCE = 8  # characters: no sentence naming a subject, a compiler or a contact is shorter
 # A department's office (…局办公室): the department.
 _DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局))"
                                 r"(?:办公室|综合科|综合股|秘书科)$")
@@ -456,7 +457,9 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
     subjects: list[tuple[str, str]] = []
     for line in doc.lines[:60]:
         for cell in line.cells if not line.boundary else ():
-            if cell[:1] in _SUBJECT_STARTS and (m := _SUBJECT.match(cell)):
+            if len(cell) < _SENTENCE:
+                continue  # (most cells of a text table: a label, a number)
+            if cell[0] in _SUBJECT_STARTS and (m := _SUBJECT.match(cell)):
                 name = plain(m.group("x"))
                 if not _PARTY.search(name) and not _NOT_THE_AGENCY.search(name):
                     subjects.append(("subject", _subject_body(name)))

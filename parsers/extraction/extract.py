@@ -144,6 +144,15 @@ def _joined(tokens: list[Token]) -> str:
     return " | ".join(_shown(t.raw) for t in tokens)
 
 
+def _prints(tokens: list[Token]) -> bool:
+    """Whether any of the values prints something: a number or a marker, not a blank cell
+    (whose raw is "")."""
+    for t in tokens:  # (a loop: called for every segment)
+        if t.raw:
+            return True
+    return False
+
+
 def _has_unknown(tokens: list[Token]) -> bool:
     for t in tokens:
         if t.unknown:
@@ -322,7 +331,7 @@ def _drop_split_row(rows: dict[tuple[str, str], _Row], table: str, row: Row, fir
 def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row]:
     """Match segments to rows; gather the appeals values; place unlabeled rows by order."""
     rows: dict[tuple[str, str], _Row] = {}
-    orders: dict[int, tuple[int, ...]] = {}  # id(row.cols) -> the order its header prints
+    orders: dict[int, tuple[int, ...]] = {}  # id(row.cols) -> another order its header prints
     blanks: dict[tuple[str, str], _Row] = {}  # rows printed blank: used where nothing better
     appeals: list[Segment] = []
     unmatched: list[tuple[int, str, Segment]] = []  # (position, table, segment)
@@ -338,7 +347,7 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         # the labels since the last row that printed a value (a header row padded with blank
         # cells, ``… | 现行有效件数 | |``, is part of the header)
         since, keys_from = printed_at, seg.keys_at
-        if not all(t.blank for t in seg.values):
+        if _prints(seg.values):
             printed_at = seg.keys_at
         if seg.region != last_region:
             ctx = last_region = seg.region
@@ -372,12 +381,14 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
             order = _header_order(sc.label_keys[max(since, keys_from - _HEADER_CELLS):keys_from],
                                   row)
             if order is not None:  # (else the row's own labels: 三、… | （一）予以公开)
-                orders[cols] = order
                 if list(order) != sorted(order):
+                    orders[cols] = order
                     out.reordered.add(cols)
-        if orders.get(cols) is not None:
-            _check_order(orders[cols], rows.get((name, row.key)), out)
-            _blank_in_order(orders[cols], blanks.get((name, row.key)))
+                else:  # the template's order: nothing to check
+                    orders.pop(cols, None)
+        if (printed := orders.get(cols)) is not None:
+            _check_order(printed, rows.get((name, row.key)), out)
+            _blank_in_order(printed, blanks.get((name, row.key)))
     _place_by_order(tables, rows, sequence, unmatched, orders, out)
     for key, blank in blanks.items():
         if key not in out.rows_left_out:
