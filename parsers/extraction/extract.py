@@ -376,7 +376,9 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         sequence.append((pos, name, row))
         _store(rows, name, row, seg.values, out, seg=seg, spec=tables[name], blanks=blanks)
         sub = (pos, name, row, seg) if _under_sub_label(seg, tables[name], row) else None
-        cols = id(row.cols)  # (rows under one header share their columns' tuple)
+        # (rows under one header share their columns' tuple, and so do blocks of the same
+        # columns: a block printed without a header of its own keeps the one above it)
+        cols = id(row.cols)
         if keys_from - since > 1:  # a header printed over the row sets its columns' order
             order = _header_order(sc.label_keys[max(since, keys_from - _HEADER_CELLS):keys_from],
                                   row)
