@@ -705,3 +705,15 @@ def test_a_label_of_its_own_is_never_placed_by_order_as_a_missing_row() -> None:
     assert any("其他主动公开文件" in w and "left out" in w for w in r.warnings), r.warnings
     r = parse(page("行政规范性文仵"), source="t.txt")
     assert row_values(r, "active", "art20_1.normative") == [129, 36, 840]
+
+
+def test_a_block_printed_without_its_header_keeps_the_order_above_it() -> None:
+    """第二十条第（六）项 printed under the header of （五）项 (no header of its own): its
+    values follow that header as much as the rows above do."""
+    page = ("示例县水务局2019年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（五）项 | |||\n"
+            "信息内容 | 处理决定数量 | 本年增/减 | 上一年项目数量 |\n行政许可 | 9 | 1 | 4 |\n"
+            "第二十条第（六）项 | |||\n行政处罚 | 30 | 0 | 6 |\n")
+    active = cells(parse(page.encode(), source="t.txt"), "active")
+    assert active[("art20_6.penalty", "items_change")] == (0, "0")
+    assert not {("art20_6.penalty", "items_prev_year"), ("art20_6.penalty", "decisions")} & set(
+        active), active
