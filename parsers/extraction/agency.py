@@ -435,6 +435,9 @@ _SUBJECT = re.compile(
 _PARTY = re.compile(r"[党县市区省州旗镇乡]委(?!员)")
 _SUBJECT_STARTS = frozenset("12(（截在")
 _SENTENCE = 8  # characters: no sentence naming a subject, a compiler or a contact is shorter
+# Text cells read for those sentences: the opening's (a document printing one cell a line holds
+# its tables in the same few lines, hundreds of cells).
+_OPENING_CELLS = 200
 # A department's office (…局办公室): the department.
 _DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局))"
                                 r"(?:办公室|综合科|综合股|秘书科)$")
@@ -455,8 +458,15 @@ def clues_of(doc: Document) -> list[tuple[str, str]]:
             if AGENCY_LINE.match(text):
                 out.append(("page", text))
     subjects: list[tuple[str, str]] = []
+    budget = _OPENING_CELLS
     for line in doc.lines[:60]:
-        for cell in line.cells if not line.boundary else ():
+        if budget <= 0:
+            break
+        if line.boundary:
+            continue
+        cells = line.cells[:budget]
+        budget -= len(cells)
+        for cell in cells:
             if len(cell) < _SENTENCE:
                 continue  # (most cells of a text table: a label, a number)
             if cell[0] in _SUBJECT_STARTS and (m := _SUBJECT.match(cell)):
