@@ -431,7 +431,7 @@ _SUBJECT = re.compile(
     rf"(?P<x>(?![在我本全各该度])[\u4e00-\u9fff]{{2,30}}?{_UNIT_END})"
     r"(?=以|在|认真|严格|全面|积极|坚持|深入|持续|紧紧|紧密|按照|根据|依据|围绕|不断|进一步|高度|始终"
     r"|切实|扎实|着力|坚决|主动|依法|继续|通过|共|未|贯彻|落实|强化|加强|聚焦|立足|秉持|把|将|对|结合"
-    r"|大力|牢牢|全力|推进|精心|稳步|充分|着眼|围绕|统筹|不折不扣|进一步|累计|主动公开|受理|收到)")
+    r"|大力|牢牢|全力|推进|精心|稳步|充分|着眼|统筹|不折不扣|累计|主动公开|受理|收到)")
 _PARTY = re.compile(r"[党县市区省州旗镇乡]委(?!员)")
 _SUBJECT_STARTS = frozenset("12(（截在")
 _SENTENCE = 8  # characters: no sentence naming a subject, a compiler or a contact is shorter

@@ -357,7 +357,7 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
             continue
         hit = _match_segment(seg, tables, ctx)
         if hit is None:
-            if not seg.labels and all(t.blank for t in seg.values):
+            if not seg.labels and not _prints(seg.values):
                 if sub is not None:  # the blank cell opening a sub-row (| | 冻结存款 | 5 |)
                     sub = (pos, sub[1], sub[2], sub[3])
                 continue
@@ -450,8 +450,7 @@ _UNIT_WORDS = ("件", "个", "项", "条", "次", "元", "万元", "数量")
 def _label_tail(seg: Segment | None, row: Row) -> str:
     """What a label printed run together with its cells holds past the row's own label
     (行政处罚警告5 over 罚款7: 警告, the first sub-row's; words in brackets and units aside),
-    else "".
-    With no separator there is no telling a sub-row's label from the row's."""
+    else "": with no separator there is no telling a sub-row's label from the row's."""
     if seg is None or not seg.labels:
         return ""
     raw = _BRACKETED.sub("", seg.labels[-1].raw).strip()

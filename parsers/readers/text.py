@@ -234,7 +234,7 @@ def _unspaced_row(line: str) -> list[str] | None:
 # together. Only a label naming a row of the templates counts (a phone, a postcode or a title
 # ending in digits is no row); a line of digits alone counts when it opens with a 0 (a number
 # does not: ``000000000000000``, the appeals row of zeros).
-_RUN_ROW = re.compile(r"(.*[^0-9\uff10-\uff19.\uff0e])?([0-9\uff10-\uff19]+(?:[.\uff0e][0-9\uff10-\uff19]+)?)")
+_RUN_ROW = re.compile(rf"(.*[^0-9\uff10-\uff19.\uff0e])?({_D}+(?:[.\uff0e]{_D}+)?)")
 _ROW_PHRASES = re.compile("|".join(sorted(
     {p for tables in SCHEMAS.values() for table in tables.values() for row in table.rows
      for p in (*row.keys, *row.exact) if len(p) >= 2}, key=len, reverse=True)))
