@@ -19,7 +19,7 @@ from nianbao.parsers.model import Fact
 from nianbao.parsers.normalize import label_key, nfkc, strip_numbering
 from nianbao.parsers.schema import (COLUMN_LABELS, REQUEST_GROUPS, SCHEMAS, TEMPLATE_HEADERS,
                                     TEMPLATE_MARKERS, Col, Row, Table)
-from nianbao.parsers.extraction.segments import Scan, Segment, Token, scan
+from nianbao.parsers.extraction.segments import Scan, Segment, Token, raw_printed, scan
 from nianbao.parsers.values import BLANK as _BLANK
 from nianbao.parsers.values import money_in_wan, read_value, to_number, unit_named_in
 
@@ -142,15 +142,6 @@ def _shown(raw: str) -> str:
 
 def _joined(tokens: list[Token]) -> str:
     return " | ".join(_shown(t.raw) for t in tokens)
-
-
-def _prints(tokens: list[Token]) -> bool:
-    """Whether any of the values prints something: a number or a marker, not a blank cell
-    (whose raw is "")."""
-    for t in tokens:  # (a loop: called for every segment)
-        if t.raw:
-            return True
-    return False
 
 
 def _has_unknown(tokens: list[Token]) -> bool:
@@ -347,7 +338,7 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
         # the labels since the last row that printed a value (a header row padded with blank
         # cells, ``… | 现行有效件数 | |``, is part of the header)
         since, keys_from = printed_at, seg.keys_at
-        if _prints(seg.values):
+        if raw_printed(seg.values):
             printed_at = seg.keys_at
         if seg.region != last_region:
             ctx = last_region = seg.region
@@ -357,7 +348,7 @@ def _read_rows(sc: Scan, tables: dict[str, Table], out: Extraction) -> list[_Row
             continue
         hit = _match_segment(seg, tables, ctx)
         if hit is None:
-            if not seg.labels and not _prints(seg.values):
+            if not seg.labels and not raw_printed(seg.values):
                 if sub is not None:  # the blank cell opening a sub-row (| | 冻结存款 | 5 |)
                     sub = (pos, sub[1], sub[2], sub[3])
                 continue

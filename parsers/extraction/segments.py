@@ -162,6 +162,14 @@ def _scan_entry(raw: str) -> _ScanEntry | str:
     return entry
 
 
+def raw_printed(tokens: list[Token]) -> bool:
+    """Whether any of the tokens prints something (a blank cell's raw is "")."""
+    for t in tokens:  # (a loop: called for every segment)
+        if t.raw:
+            return True
+    return False
+
+
 def scan(lines: list[Line]) -> Scan:
     segments: list[Segment] = []
     label_keys: list[str] = []
@@ -198,7 +206,8 @@ def scan(lines: list[Line]) -> Scan:
                 token, found, pair = entry  # type: ignore[misc]
                 if pair is None:  # a value
                     if current is None:
-                        closed = None
+                        if raw:  # (a blank cell opening a row keeps what came before open)
+                            closed = None
                         current = Segment(labels[:], [], region, boundary, len(segments),
                                           None, len(label_keys))
                         add_value = current.values.append
@@ -210,7 +219,9 @@ def scan(lines: list[Line]) -> Scan:
                     continue
             if current is not None:
                 segments.append(current)
-                closed, current = current, None
+                if current.labels or raw_printed(current.values):
+                    closed = current  # (else a blank cell opening this row: the row before)
+                current = None
                 labels = []
             if closed is not None:
                 closed.after = token

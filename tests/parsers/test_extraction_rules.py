@@ -717,3 +717,20 @@ def test_a_block_printed_without_its_header_keeps_the_order_above_it() -> None:
     assert active[("art20_6.penalty", "items_change")] == (0, "0")
     assert not {("art20_6.penalty", "items_prev_year"), ("art20_6.penalty", "decisions")} & set(
         active), active
+
+
+def test_the_next_rows_numbering_is_seen_past_the_blank_cell_opening_that_row() -> None:
+    """| | 3.危及… | 0 | | 4 | 4 | then | | .保护第三方… |: the 4 after the row is the next row's
+    numbering, which its label proves; the blank cell opening that row (under the group's
+    rowspan) hid the label from the row before, and the row was left out."""
+    cells7 = "| 0 | | 4 | | | | 4 |"
+    page = ("示例县水务局2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+            "| （三）不予公开 | 1.属于国家秘密 | 0 | | | | | | 0 |\n"
+            "| | 2.其他法律行政法规禁止公开 | 0 | | | | | | 0 |\n"
+            f"| | 3.危及“三安全一稳定” {cells7} 4 |\n| | .保护第三方合法权益 | 1 | | | | | | 1 |\n"
+            "| | 5.属于三类内部事务信息 | 0 | | | | | | 0 |\n")
+    r = parse(page.encode(), source="t.txt")
+    assert row_values(r, "requests", "withheld.security_stability") == [0, None, 4, None, None,
+                                                                        None, 4]
+    assert row_values(r, "requests", "withheld.third_party_rights")[0] == 1
+    assert any("next row's numbering" in w for w in r.warnings), r.warnings
