@@ -365,7 +365,12 @@ def _placed(name: str, reading: _Reading, decided_by: str | None,
         for d, where in _definite(context):
             if not divisions.has_children(d):
                 return Resolution(_entry(reading, d), where)
+        # unplaced, but a 镇, 乡 or 街道 is a township whatever county it lies in
+        return Resolution(_UNPLACED_TOWNSHIP, decided_by)
     return Resolution(UNKNOWN, decided_by)  # not ambiguous, merely unplaced: no warning
+
+
+_UNPLACED_TOWNSHIP = Agency(None, None, None, level=TOWNSHIP, kind=TOWNSHIP)
 
 
 def _disambiguated(name: str, reading: _Reading, decided_by: str | None,

@@ -194,3 +194,17 @@ def test_the_subject_of_the_body_opening_with_the_year_is_the_agency_where_nothi
 ])
 def test_openings_whose_subject_is_not_the_agency_are_no_clue(opening: str) -> None:
     assert clues_of(_page("本报告依据《条例》编制。", opening)) == []
+
+
+@pytest.mark.parametrize("name", ["白鹭镇人民政府", "青石乡", "白鹭街道办事处", "白鹭湾镇"])
+def test_a_township_the_page_does_not_place_is_still_a_township(name: str) -> None:
+    """No county on the page: no register entry, but a 镇, 乡 or 街道 is a township whatever
+    county it lies in (14 of the fifth survey's pages, 9 of the sixth's, had their level
+    empty)."""
+    a = resolve(name).agency
+    assert (a.agency_id, a.region_code, a.level, a.kind) == (None, None, "township", "township")
+
+
+def test_a_department_the_page_does_not_place_stays_unknown() -> None:
+    a = resolve("区统计局").agency
+    assert (a.agency_id, a.level, a.kind) == (None, None, None)
