@@ -240,6 +240,9 @@ _ROW_PHRASES = re.compile("|".join(sorted(
      for p in (*row.keys, *row.exact) if len(p) >= 2}, key=len, reverse=True)))
 
 
+_RUN_ROW_MAX = 160  # characters: a row's label and its digits (a longer line is prose)
+
+
 def _run_row(cell: str) -> list[str] | None:
     """A row whose cells are printed run together (see _RUN_ROW): its label, if any, and its
     digits as one cell, of unknown value (extraction splits them only where one reading is
@@ -357,7 +360,7 @@ def text_lines(text: str) -> list[Line]:
                         glued = _GLUED.search(text) is not None
                     if glued:
                         cells = _split_numbering(cell)
-            elif kind == _PLAIN and cells[0][-1].isdigit():
+            elif kind == _PLAIN and cells[0][-1].isdigit() and len(cells[0]) <= _RUN_ROW_MAX:
                 row = _run_row(cells[0])
                 if row is not None:
                     lines.append(Line(row, True, unknown=frozenset({len(row) - 1})))
