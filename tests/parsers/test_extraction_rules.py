@@ -734,3 +734,17 @@ def test_the_next_rows_numbering_is_seen_past_the_blank_cell_opening_that_row() 
                                                                         None, 4]
     assert row_values(r, "requests", "withheld.third_party_rights")[0] == 1
     assert any("next row's numbering" in w for w in r.warnings), r.warnings
+
+
+def test_a_sentence_naming_a_row_is_no_label() -> None:
+    """本年度内单位行政许可处理决定数量12件，…。 over table 二: the sentence, read as a label, met
+    the blank padding of 第二十条第（一）项 | ||| and made 行政许可 a row printed blank, a null
+    fact for a cell the page never prints (a page cut before the row). A label's remark may
+    hold commas: （二）部分公开（区分处理的，只计这一情形，…）."""
+    page = ("某某局2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+            "本年度内单位行政许可处理决定数量12件，行政处罚处理决定数量7件。\n第二十条第（一）项 | |||\n"
+            "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章 | 0 | 0 | 0 |\n")
+    r = parse(page.encode(), source="t.txt")
+    assert {f.row for f in r.facts} == {"art20_1.rules"}
+    assert classify("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") != "prose"
+    assert classify("本年度内单位行政许可处理决定数量12件，行政处罚处理决定数量7件。") == "prose"
