@@ -217,14 +217,20 @@ _THOUSANDS = re.compile(r"[0-9\uff10-\uff19]{1,3}(?: [0-9\uff10-\uff19]{3})+\D*"
 
 def _unspaced_row(line: str) -> list[str] | None:
     """A row of cells a space apart in a document that is not space-separated (its other
-    rows are pipe rows or one cell a line, :func:`_spaced`): values alone (``2 1 0 0 3 …``),
+    rows are pipe rows or one cell a line, :func:`_spaced`): three values alone or more
+    (``2 1 0 0 3 …``),
     or words then two values or more (``四、结转下年度继续办理 0 0 0 …``), as a PDF page with
     one or two rows of a table prints them; ``None`` for any other line (prose ending in a
     number, a label and one value) and for digit groups shaped like a thousands separator."""
     if _THOUSANDS.fullmatch(line):
         return None
     cells = _spaced_cells(line)
-    if cells is None or not is_value(cells[-1]) or sum(map(is_value, cells)) < 2:
+    if cells is None or not is_value(cells[-1]):
+        return None
+    values = sum(map(is_value, cells))
+    # two values alone are one cell with a space inside as likely (``1 6`` for a total of 16):
+    # a cell of unknown value then, never two cells shifting the row
+    if values < 2 or (values == 2 and len(cells) == 2):
         return None
     return cells
 

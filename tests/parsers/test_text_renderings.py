@@ -236,6 +236,20 @@ def test_a_row_a_space_apart_is_split_in_a_document_of_other_renderings() -> Non
         "规章", "12 345", "行政许可", "1 000件"]
 
 
+def test_two_digits_a_space_apart_alone_on_a_line_are_one_cell_of_unknown_value() -> None:
+    """One cell a line, a total printed ``1 6`` (16): as two cells it made the row one cell
+    too long and the whole row was left out (a seventh survey's real page, 7 cells); as one
+    cell of unknown value only that cell is."""
+    cells = ["一、本年新收政府信息公开申请数量", "15", "0", "0", "0", "0", "1", "1 6"]
+    page = ("示例县2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n申请人情况\n"
+            "自然人\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n总计\n" + "\n".join(cells) + "\n")
+    r = parse(page.encode(), source="t.txt")
+    got = {f.col: f.value for f in r.facts if f.row == "received_new"}
+    assert got == {"natural_person": 15, "commercial": 0, "research": 0, "nonprofit": 0,
+                   "legal_services": 0, "other_org": 1}, (got, r.warnings)
+    assert any("1 6" in w and "not a number" in w for w in r.warnings), r.warnings
+
+
 def test_stacked_header_characters_are_one_cell() -> None:
     text = "信息内容\n本\n年\n增\n/\n减\n行政许可\n3\n/\n5"
     assert [ln.cells for ln in text_lines(text)] == [
