@@ -708,8 +708,8 @@ def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list
     if sum(len(s.values) for s in segments) > n:  # blank spacer rows around the data row
         segments = [s for s in segments if _has_number(s.values)] or segments[:1]
     values = _fill_gaps([t for s in segments for t in s.values], n)
-    while len(values) > n and values[-1].cell is not None and values[-1].cell.number is None:
-        values.pop()  # padding after the row
+    while len(values) > n and values[-1].blank:
+        values.pop()  # padding after the row (a marker, — or 无, is a cell printed)
     while len(values) > n and values[0].blank:
         values.pop(0)  # a pipe that opened the row, printed as a line of its own
     if len(values) > n and _has_number(values[n:]):

@@ -748,3 +748,16 @@ def test_a_sentence_naming_a_row_is_no_label() -> None:
     assert {f.row for f in r.facts} == {"art20_1.rules"}
     assert classify("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") != "prose"
     assert classify("本年度内单位行政许可处理决定数量12件，行政处罚处理决定数量7件。") == "prose"
+
+
+def test_a_marker_closing_the_appeals_row_is_a_cell_not_padding() -> None:
+    """| | 1 | 1 | 5 | … | 0 | — |: a pipe opening the row (a blank cell) and 15 cells, the last a
+    marker. The marker was dropped as padding, the blank kept, and every value moved one
+    column on (upheld 1 read as corrected)."""
+    row = "| | 1 | 1 | 5 | 1 | 8 | | | - | 无 | - | - | | | 0 | — |"
+    page = ("示例县水务局2021年政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+            "| 行政复议 | 行政诉讼 | |||\n| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | "
+            "复议后起诉 | |\n" + "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 " * 2 + "|\n" + row + "\n")
+    review = {f.col: f.value for f in parse(page.encode(), source="t.txt").facts
+              if f.row == "review"}
+    assert review == {"upheld": 1, "corrected": 1, "other": 5, "pending": 1, "total": 8}
