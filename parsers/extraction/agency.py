@@ -94,10 +94,12 @@ _DEPARTMENT_ENDS = ("局", "委员会", "委", "厅", "部", "署", "办公室",
 _ZONE_KINDS = "开发|园|景|高新|保税|试验|示范|产业|工业|度假"  # …区 that is a zone, no division
 _ZONE = re.compile(rf"(?:{_ZONE_KINDS})区|管委会|管理委员会")
 # A township or street office, also under a zone named before it (重庆市万盛经济技术开发区
-# 丛林镇人民政府: a township whatever precedes it; the zone stays in its name).
+# 丛林镇人民政府: a township whatever precedes it; the zone stays in its name), or its office
+# (吉村镇人民政府办公室, 党政办公室: the township's own, no register entry of its own).
 _TOWNSHIP = re.compile(rf"^(?P<t>(?:[\u4e00-\u9fff]{{2,16}}?(?:{_ZONE_KINDS}|合作|经济|新)区)?"
                        r"[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
-                       r"(?P<u>人民政府|政府|办事处|街道办事处|)$")
+                       r"(?P<u>人民政府|政府|办事处|街道办事处|"
+                       r"(?:人民政府|政府|办事处)?(?:党政(?:综合)?办公室|党政办|综合办公室|办公室)|)$")
 # A zone with the division it lies in in parentheses (北京某某临空经济区(廊坊)管理委员会): the
 # division in parentheses places it, not the place its name begins with.
 _ZONE_IN = re.compile(r"区[(（](?P<p>[\u4e00-\u9fff]{2,8})[)）](?=[\u4e00-\u9fff])")

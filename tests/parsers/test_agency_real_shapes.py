@@ -118,6 +118,11 @@ def test_the_contact_a_preface_gives_is_the_agency_where_nothing_else_names_it(
      ("上海市某某国际旅游度假区白鹭街道办事处", "31", "township", "township")),
     ("汉阴县某某高新技术产业开发区白鹭镇人民政府",
      (f"{HANYIN}某某高新技术产业开发区白鹭镇人民政府", "610921", "township", "township")),
+    # a township government's office is the township (it had the county's level)
+    ("汉阴县白鹭镇人民政府办公室", (f"{HANYIN}白鹭镇人民政府", "610921", "township", "township")),
+    ("汉阴县白鹭镇党政办公室", (f"{HANYIN}白鹭镇人民政府", "610921", "township", "township")),
+    # a county department whose name holds 城乡 is no township
+    ("汉阴县住房和城乡建设局", (f"{HANYIN}住房和城乡建设局", "610921", "county", "department")),
 ])
 def test_the_level_is_the_agency_own_unit_whatever_places_and_zones_precede_it(
         printed: str, expected: tuple[str, str, str, str]) -> None:
