@@ -716,6 +716,18 @@ def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list
         out.warnings.append(f"appeals: {len(values)} values for {n} cells "
                             f"({_joined(values)}); table left out")
         return []
+    if len(values) == n and values[0].lead_gap and values[-1].blank:
+        # the row opens with a pipe and ends in a blank: a blank first cell and padding after
+        # the row, or the 15 cells as printed; the totals tell, where they tell one reading
+        shifted = [Token("", _BLANK, "")] + values[:-1]
+        holds, holds_shifted = _appeal_sums_hold(values), _appeal_sums_hold(shifted)
+        if holds_shifted and not holds:
+            values = shifted
+        elif holds and holds_shifted and any(a.raw != b.raw for a, b in zip(values, shifted)):
+            out.warnings.append(f"appeals: the row opens with a pipe and ends in a blank "
+                                f"({_joined(values)}): a blank first cell or none, both "
+                                "readings add up; table left out")
+            return []
     complete = len(values) >= n
     if not complete and any(t.unknown for t in values):
         out.warnings.append("appeals: cells of unknown value in a table short of cells; "
@@ -726,6 +738,14 @@ def _appeal_rows(table: Table, segments: list[Segment], out: Extraction) -> list
                 for i, row in enumerate(table.rows)]
     # Cells were dropped: one pseudo-row of 15 cells, placed by recovery.
     return [_Row("appeals", table.rows[0], list(values), False)]
+
+
+def _appeal_sums_hold(values: list[Token]) -> bool:
+    """Whether each appeals row's total is the sum of its four parts (blanks as 0)."""
+    nums = [t.cell.number if t.cell is not None and t.cell.number is not None else 0
+            for t in values]
+    return all(sum(nums[i:i + _APPEAL_WIDTH - 1]) == nums[i + _APPEAL_WIDTH - 1]
+               for i in range(0, len(nums), _APPEAL_WIDTH))
 
 
 def _money_units(sc: Scan, template: str) -> dict[str, str | None]:

@@ -761,3 +761,17 @@ def test_a_marker_closing_the_appeals_row_is_a_cell_not_padding() -> None:
     review = {f.col: f.value for f in parse(page.encode(), source="t.txt").facts
               if f.row == "review"}
     assert review == {"upheld": 1, "corrected": 1, "other": 5, "pending": 1, "total": 8}
+
+
+def test_an_appeals_row_opening_with_a_pipe_and_ending_in_a_blank_is_read_by_its_totals() -> None:
+    """| 0 | 5 | | 5 | … | 8 | |: a pipe opening the row (its first cell printed blank) and a
+    blank after it (an extra column): 15 cells either way, and the row was read from the 0,
+    every value a column early. The totals add up only with the blank first."""
+    cells = ["0", "5", "", "5", "无", "1", "4", "4", "9", "5", "0", "0", "3", "8", ""]
+    page = ("示例县水务局2021年政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+            "行政复议 | 行政诉讼 |\n" + "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | " * 3 + "|\n"
+            "| " + " | ".join(cells) + " |\n")
+    r = parse(page.encode(), source="t.txt")
+    review = [f.value for f in r.facts if f.row == "review"]
+    after = [f.value for f in r.facts if f.row == "litigation_after_review"]
+    assert (review, after) == ([None, 0, 5, None, 5], [5, 0, 0, 3, 8]), r.warnings

@@ -44,7 +44,7 @@ def test_each_survey_class_parses(cls: str, template: str, layout: str) -> None:
     expect_no_problems(case, _judge(report, case))
 
 
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", range(200))
 def test_survey_classes_combined(seed: int) -> None:
     rng = random.Random(7000 + seed)
     layout = rng.choice(ANY_LAYOUT)
