@@ -399,7 +399,7 @@ _UNIT_END = (r"(?:人民政府|政府|办公室|办公厅|委员会|委|局|厅|
              r"|科|股)")
 _COMPILER = re.compile(
     r"(?:由|报告是|报告系)(?P<x>[\u4e00-\u9fff]{3,30}?" + _UNIT_END + r")"
-    r"(?=(?:负责|牵头|组织|统一)?(?:编制|编写)"
+    r"(?=(?:[(（]以下简称[^()（）]{1,16}[)）])?(?:负责|牵头|组织|统一)?(?:编制|编写)"
     r"|(?:结合|综合(?![科股])|按照|根据|依据|汇总|在)[^。;；]{0,120}?编制)"
     r"|(?:^|[,，;；。)）])(?![由是系])(?P<y>[\u4e00-\u9fff]{3,30}?" + _UNIT_END + r")"
     r"(?=编制(?:了|完成)?(?:本|此)(?:年度)?报告)")
@@ -446,8 +446,8 @@ _SENTENCE = 8  # characters: no sentence naming a subject, a compiler or a conta
 # its tables in the same few lines, hundreds of cells).
 _OPENING_CELLS = 200
 # A department's office (…局办公室): the department.
-_DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局))"
-                                r"(?:办公室|综合科|综合股|秘书科)$")
+_DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局|馆"
+                                r"|开发区|园区|管委会))(?:综合办公室|办公室|综合科|综合股|秘书科)$")
 _SIGNATURE_LINES = 15
 _PREFACE = 2000  # characters of a cell searched for its compiler
 

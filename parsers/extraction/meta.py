@@ -110,11 +110,21 @@ _FLATTENED = re.compile(r"^\s*([^\s。,，;；:：]{2,40}?\s?" + _YEAR
 
 
 def _unlabelled(part: str) -> str:
-    """The candidate without a metadata label before it or a file suffix after it."""
+    """The candidate without a metadata label before it (a bullet before that: ``• 标 题:``),
+    a file suffix after it, or a page widget's word after it (``… 二维码``)."""
     part = part.strip()
+    if part[:1] in _BULLETS:
+        part = part.lstrip(_BULLETS + " \u3000")
     if part[:1] in "标標名":
         part = _TITLE_LABEL.sub("", part)
+    if part.endswith(_WIDGET_ENDS):
+        part = _WIDGET.sub("", part)
     return _FILE_SUFFIX.sub("", part) if "." in part else part
+
+
+_BULLETS = "•·●◆■▪◇○◎★☆"
+_WIDGET = re.compile(r"\s+(?:二维码|扫一扫|打印本页|打印|分享|收藏|关闭窗口)$")
+_WIDGET_ENDS = ("二维码", "扫一扫", "打印本页", "打印", "分享", "收藏", "关闭窗口")
 
 
 def _labelled_title(doc: Document) -> str | None:
@@ -260,14 +270,15 @@ def _split_title(candidates: list[str], n: int) -> str | None:
     if _A_DATE.search(first) or (is_report_title(second) and _ANY_YEAR.search(second)):
         return None
     both = first + second
-    return both if is_report_title(both) and _ANY_YEAR.search(first) else None
+    return both if is_report_title(both) and (_ANY_YEAR.search(first)
+                                              or _ANY_YEAR.match(second)) else None
 
 
 _A_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
 _OPEN_END = re.compile(r"信息公[开開](?:工作)?$")
-_REPORT_START = re.compile(r"^(?:工作)?(?:年度)?(?:报告|報告)$")
+_REPORT_START = re.compile(r"^(?:工作)?(?:(?:19|20)\d{2}年度?)?(?:年度)?(?:报告|報告)$")
 
 
 def _joined_title(candidates: list[str], n: int, title: str) -> str:

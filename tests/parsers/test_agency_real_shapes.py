@@ -50,6 +50,9 @@ def _untitled(*text: str) -> tuple[str | None, str | None, str | None]:
      ("汉阴县白鹭乡人民政府", f"{HANYIN}白鹭乡人民政府", "township")),
     ("本报告依据《条例》要求，由汉阴县教育局结合有关统计数据编制。",
      ("汉阴县教育局", f"{HANYIN}教育局", "county")),
+    # the compiler's short name in brackets before 编制
+    ("根据《条例》要求，由汉阴县文化和旅游局（以下简称县文旅局）编制。全文包括六部分。",
+     ("汉阴县文化和旅游局", f"{HANYIN}文化和旅游局", "county")),
     # the agency whose year of work the report sums up
     ("根据《通知》相关要求，结合汉阴县财政局2024年政府信息公开工作实际，编制本报告。",
      ("汉阴县财政局", f"{HANYIN}财政局", "county")),
@@ -92,6 +95,10 @@ def test_the_compiler_never_overrides_the_title_and_a_notice_is_no_clue() -> Non
     ("如对本报告有任何疑问，请与汉阴县应急管理局政办科联系（地址：汉阴县某某路1号）。",
      "汉阴县应急管理局"),
     ("如有疑问，请与汉阴县卫生健康委员会医政科联系。", "汉阴县卫生健康委员会"),
+    # the office of a zone or of an archive (an eighth, held-out survey)
+    ("如对本报告有任何疑问，请与汉阴县某某经济开发区综合办公室联系（地址：某某大道1号）。",
+     "汉阴县某某经济开发区"),
+    ("如对本报告有任何疑问，请与汉阴县档案馆办公室联系。", "汉阴县档案馆"),
 ])
 def test_the_contact_a_preface_gives_is_the_agency_where_nothing_else_names_it(
         sentence: str, named: str) -> None:

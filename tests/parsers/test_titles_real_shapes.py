@@ -145,6 +145,21 @@ def test_a_title_broken_inside_its_last_words_is_joined() -> None:
     assert r.status == "no_tables"
 
 
+@pytest.mark.parametrize(("lines", "title"), [
+    # a bullet before the metadata label (an eighth, held-out survey)
+    ("  • 索  引 号:000000-8/2023-00001\n  • 标       题: 青石省交通厅2022年度政府信息公开工作报告\n",
+     "青石省交通厅2022年度政府信息公开工作报告"),
+    # a page widget's word after the title
+    ("青石县文化和旅游局政府信息公开工作2021年度报告 二维码\n", "青石县文化和旅游局政府信息公开工作2021年度报告"),
+    # broken before its year: 信息公开工作 / 2023年度报告
+    ("青石县白鹭乡人民政府信息公开工作\n2023年度报告\n", "青石县白鹭乡人民政府信息公开工作2023年度报告"),
+])
+def test_title_lines_with_page_furniture_around_them(lines: str, title: str) -> None:
+    r = _parse(f"{lines}{PREFACE_END}\n{BODY}")
+    assert r.title == title and r.status == "no_tables", (r.title, r.status)
+    assert r.agency is not None and "标" not in r.agency and "•" not in r.agency
+
+
 def test_a_line_of_metadata_fields_is_not_the_title() -> None:
     """发布机构: … 组配分类: 政府信息公开年报 ends like a title; the title is the agency line and
     the title line after it (a held-out real page)."""
