@@ -273,10 +273,19 @@ def _entry(r: _Reading, d: Division | None) -> Agency:
         return government(d, r.township)
     if kind == GOVERNMENT and not r.branch:
         return government(d)
-    chain = d.chain()
     name = r.unit if r.branch or r.whole else _chain_name(d) + r.unit
-    return Agency(_id(f"{d.code or d.name}//{r.unit}"), name, d.code, **_region(chain),
-                  level=d.level, kind=kind, parent_id=None if r.branch else government(d).agency_id)
+    parent_id = None if r.branch else government(d).agency_id
+    # a city bureau's branch in one of its counties (咸宁市生态环境局嘉鱼县分局) works at the
+    # county's level, in the county
+    if (m := _COUNTY_BRANCH.match(r.unit)) and (hits := divisions.prefixes(m.group("p"), d)):
+        length, county = hits[0]
+        if length == len(m.group("p")):
+            d = county
+    return Agency(_id(f"{d.code or d.name}//{r.unit}"), name, d.code, **_region(d.chain()),
+                  level=d.level, kind=kind, parent_id=parent_id)
+
+
+_COUNTY_BRANCH = re.compile(r"^[\u4e00-\u9fff]+?局(?P<p>[\u4e00-\u9fff]{2,8}?(?:县|区|市|旗))分局$")
 
 
 def parents(a: Agency) -> list[Agency]:

@@ -130,6 +130,10 @@ def test_the_contact_a_preface_gives_is_the_agency_where_nothing_else_names_it(
     ("汉阴县白鹭镇党政办公室", (f"{HANYIN}白鹭镇人民政府", "610921", "township", "township")),
     # a county department whose name holds 城乡 is no township
     ("汉阴县住房和城乡建设局", (f"{HANYIN}住房和城乡建设局", "610921", "county", "department")),
+    # a city bureau's branch in one of its counties works at the county's level (it had the
+    # city's); a branch named by a short or no division stays the city's
+    ("安康市生态环境局汉阴县分局", ("陕西省安康市生态环境局汉阴县分局", "610921", "county", "department")),
+    ("安康市公安局高新区分局", ("陕西省安康市公安局高新区分局", "6109", "prefecture", "other")),
 ])
 def test_the_level_is_the_agency_own_unit_whatever_places_and_zones_precede_it(
         printed: str, expected: tuple[str, str, str, str]) -> None:
