@@ -419,8 +419,7 @@ _WORK_OF = re.compile(r"(?:结合|总结)(?:\d{4}年度?)?(?P<x>[\u4e00-\u9fff]{
 # An office of a government or township (党政办公室, 综合科, 政府办公室) compiles the report of the
 # body it belongs to: the report is that body's.
 _OFFICE_OF = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:人民政府|政府|街道办事处|办事处|街道|镇|乡"
-                        r"|苏木))(?:政府)?(?:党政(?:综合)?办公室|党政办|综合办公室|办公室)?"
-                        r"(?:综合科|综合股|秘书科)?$")
+                        r"|苏木))(?:政府)?(?:党政(?:综合)?办公室|党政办|综合办公室|办公室)?$")
 # The contact a preface gives for questions about the report (如对本报告有疑问，请与X（办公室）联系):
 # the agency itself or its office, on every real page seen that names no agency otherwise.
 # Its wordings: 请(直接)与X(…)联系, 可与X办公室联系, 请与X(地址:…，联系电话:…), 请联系(:)X(办公地址…) or
@@ -456,7 +455,7 @@ _SENTENCE = 8  # characters: no sentence naming a subject, a compiler or a conta
 _OPENING_CELLS = 200
 # A department's office (…局办公室): the department.
 _DEPARTMENT_OFFICE = re.compile(r"^(?P<body>[\u4e00-\u9fff]+?(?:局|委员会|厅|中心|院|署|分局|馆"
-                                r"|开发区|园区|管委会))(?:综合办公室|办公室|综合科|综合股|秘书科)$")
+                                r"|开发区|园区|管委会))(?:综合办公室|办公室)$")
 _SIGNATURE_LINES = 15
 _PREFACE = 2000  # characters of a cell searched for its compiler
 
@@ -537,9 +536,11 @@ def _subject_body(name: str) -> str:
 _GOVERNMENT_OFFICE = re.compile(r"(?:政府|政府办公室|政府办|办公厅)$")
 
 
-# A section of an office or department (…局政办科, …政府办公室信息科, …党政办公室综合科): the
-# office or department is the body.
-_SECTION = re.compile(r"^(?P<body>.+(?:办公室|委员会|中心|[局委厅院署办]))[\u4e00-\u9fff]{1,4}[科股]$")
+# A section of an office, department or township (…局政办科, …政府办公室信息科, …党政办公室综合科,
+# 白鹭镇综合科): the office, department or township it belongs to is the body (the office
+# patterns above then read that).
+_SECTION = re.compile(r"^(?P<body>.+(?:办公室|委员会|中心|管委会|开发区|园区|政府|街道|苏木"
+                      r"|[局委厅院署办馆镇乡]))[\u4e00-\u9fff]{1,4}[科股]$")
 
 
 def _bodies(name: str) -> list[str]:

@@ -19,7 +19,8 @@ from nianbao.parsers.model import Fact
 from nianbao.parsers.normalize import label_key, nfkc, strip_numbering
 from nianbao.parsers.schema import (COLUMN_LABELS, REQUEST_GROUPS, SCHEMAS, TEMPLATE_HEADERS,
                                     TEMPLATE_MARKERS, Col, Row, Table)
-from nianbao.parsers.extraction.segments import Scan, Segment, Token, raw_printed, scan
+from nianbao.parsers.extraction.segments import (BRACKETED, Scan, Segment, Token, raw_printed,
+                                                 scan)
 from nianbao.parsers.values import BLANK as _BLANK
 from nianbao.parsers.values import money_in_wan, read_value, to_number, unit_named_in
 
@@ -444,15 +445,13 @@ def _label_tail(seg: Segment | None, row: Row) -> str:
     else "": with no separator there is no telling a sub-row's label from the row's."""
     if seg is None or not seg.labels:
         return ""
-    raw = _BRACKETED.sub("", seg.labels[-1].raw).strip()
+    raw = BRACKETED.sub("", seg.labels[-1].raw).strip()
     key, own = label_key(raw), label_key(row.label)
     tail = key[len(own):] if key.startswith(own) else ""
     if len(tail) < 2 or tail in _UNIT_WORDS:
         return ""
     return raw[-len(tail):]  # as printed (行政裁決, not its key)
 
-
-_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def _split_run(digits: str, n: int) -> list[Token] | None:
@@ -472,8 +471,7 @@ def _store(rows: dict[tuple[str, str], _Row], table: str, row: Row, values: list
            spec: Table | None = None, blanks: dict[tuple[str, str], _Row] | None = None
            ) -> None:
     n = len(row.cols)
-    digits = _run(values) if len(values) == 1 else None  # (a call only for one-cell rows)
-    if digits is not None:
+    if (digits := _run(values)) is not None:
         tail = _label_tail(seg, row)
         if tail:
             after = seg.after.raw.rstrip("0123456789") if seg and seg.after else ""  # (罚款7)

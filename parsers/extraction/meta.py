@@ -123,8 +123,8 @@ def _unlabelled(part: str) -> str:
 
 
 _BULLETS = "•·●◆■▪◇○◎★☆"
-_WIDGET = re.compile(r"\s+(?:二维码|扫一扫|打印本页|打印|分享|收藏|关闭窗口)$")
 _WIDGET_ENDS = ("二维码", "扫一扫", "打印本页", "打印", "分享", "收藏", "关闭窗口")
+_WIDGET = re.compile(r"\s+(?:" + "|".join(_WIDGET_ENDS) + ")$")
 
 
 def _labelled_title(doc: Document) -> str | None:

@@ -90,7 +90,7 @@ _PROSE = "prose"
 # A comma or full stop outside brackets: a sentence (a label's remark may hold them: （二）部分公开
 # （区分处理的，只计这一情形，…）, its bracket closed on the next line or not at all).
 _SENTENCE_MARKS = re.compile("[，,。；;]")
-_BRACKETED = re.compile(r"[(（][^()（）]*(?:[)）]|$)")
+BRACKETED = re.compile(r"[(（][^()（）]*(?:[)）]|$)")
 _REMARK_REGIONS = ("active", "requests")  # outside the tables, a long text stays prose
 
 
@@ -106,7 +106,7 @@ def classify(raw: str) -> tuple[Token, str | None | bool | tuple[str]] | str:
         return Token(raw, BLANK, "", False, True), False
     key = label_key(raw)
     if len(key) > MAX_LABEL or (_SENTENCE_MARKS.search(raw) and _SENTENCE_MARKS.search(
-            _BRACKETED.sub("", raw))):
+            BRACKETED.sub("", raw))):
         return _PROSE  # (a sentence naming a row, 行政许可处理决定数量12件，…。, is no label)
     if "(" in raw or "（" in raw:
         key = _outside_remarks(raw) or key  # a bare remark keeps its own words
